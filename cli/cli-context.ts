@@ -1,0 +1,65 @@
+import type { Command } from "commander";
+import { loadConfig, type LoadedConfig } from "../src/config/load-config.js";
+import type { ConfigSource } from "../src/config/load-config.js";
+
+/** Where the CLI writes: injected so commands run in tests without a terminal. */
+export interface CliIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+}
+
+/** The process facts a command may use; nothing else of `process` reaches the commands. */
+export interface CliContext {
+  io: CliIo;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  homeDir: string;
+  signal: AbortSignal;
+  /** Sets the exit code for an outcome that is not an error (e.g. a task not solved). */
+  setExitCode(code: number): void;
+}
+
+/** The global flags of every command. */
+export interface GlobalOptions {
+  model?: string;
+  config?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/** The global flags as parsed by commander, from any subcommand. */
+export function globalOptions(command: Command): GlobalOptions {
+  return command.optsWithGlobals<GlobalOptions>();
+}
+
+/** Loads the effective configuration for a command: defaults < files < environment < flags. */
+export function loadCliConfig(context: CliContext, options: GlobalOptions): Promise<LoadedConfig> {
+  return loadConfig({
+    cwd: context.cwd,
+    env: context.env,
+    homeDir: context.homeDir,
+    ...(options.config ? { configFile: options.config } : {}),
+    flags: options.model ? { model: options.model } : {},
+    flagNames: { model: "--model" },
+  });
+}
+
+/** Names a setting's origin for messages: "--model", "environment variable AGENT_MODEL", a file. */
+export function describeSource(source: ConfigSource | undefined): string {
+  if (!source) return "the configuration";
+  switch (source.layer) {
+    case "env":
+      return `environment variable ${source.detail}`;
+    case "flag":
+      return source.detail;
+    case "default":
+      return "the built-in defaults";
+    default:
+      return source.detail;
+  }
+}
+
+/** Writes a JSON document to stdout. */
+export function printJson(io: CliIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

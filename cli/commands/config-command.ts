@@ -1,0 +1,34 @@
+import { Command } from "commander";
+import { describeConfig, toMaskedJson } from "../../src/config/describe-config.js";
+import { describeSource, globalOptions, loadCliConfig, printJson, type CliContext } from "../cli-context.js";
+
+/** `agent config show`: the effective configuration, where each value came from, secrets masked. */
+export function createConfigCommand(context: CliContext): Command {
+  const config = new Command("config").description("Inspect the configuration.");
+  config
+    .command("show")
+    .description("Print the effective configuration and where each value came from (secrets masked).")
+    .action(async (_options: unknown, command: Command) => {
+      const options = globalOptions(command);
+      const loaded = await loadCliConfig(context, options);
+      const rows = describeConfig(loaded);
+      if (options.json) {
+        printJson(context.io, {
+          config: toMaskedJson(loaded),
+          sources: Object.fromEntries(rows.map((row) => [row.path, row.source])),
+          files: loaded.files,
+        });
+        return;
+      }
+      const { files } = loaded;
+      const out = context.io.stdout;
+      out.write(`user file:    ${files.user}${files.userExists ? "" : " (not present)"}\n`);
+      out.write(`project file: ${files.project ?? `(none in ${files.projectRoot})`}\n\n`);
+      const width = Math.max(...rows.map((row) => row.path.length + row.value.length + 3));
+      for (const row of rows) {
+        const setting = `${row.path} = ${row.value}`;
+        out.write(`${setting.padEnd(width)}  # ${describeSource(row.source)}\n`);
+      }
+    });
+  return config;
+}

@@ -1,0 +1,61 @@
+// Lint rules, including the layer boundaries of STYLE.md: src/** is headless.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import globals from "globals";
+
+const uiModules = ["ink", "ink-*", "react", "react-*", "@inkjs/*"];
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", "runs/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "no-restricted-syntax": [
+        "error",
+        { selector: "ExportDefaultDeclaration", message: "Use named exports (STYLE.md)." },
+      ],
+    },
+  },
+  {
+    files: ["src/**/*.ts", "swebench/**/*.ts"],
+    rules: {
+      "no-console": "error",
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: uiModules, message: "The core is headless: UI belongs in cli/ (STYLE.md)." },
+            { group: ["**/cli/**", "../cli/*", "../../cli/*"], message: "src/ and swebench/ may not import cli/." },
+          ],
+        },
+      ],
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "exit", message: "Throw an AgentError; cli/main.ts maps it to an exit code." },
+      ],
+    },
+  },
+  {
+    files: ["src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: uiModules, message: "The core is headless: UI belongs in cli/ (STYLE.md)." },
+            { group: ["**/cli/**", "../cli/*", "../../cli/*"], message: "src/ may not import cli/." },
+            { group: ["**/swebench/**"], message: "src/ may not import swebench/." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["bin/**/*.js"],
+    rules: { "no-restricted-properties": "off" },
+  },
+);

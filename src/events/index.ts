@@ -1,0 +1,2 @@
+export * from "./agent-event.js";
+export * from "./redact-secrets.js";
