@@ -23,8 +23,16 @@ export function createProgram(context: CliContext): Command {
     });
   program.addCommand(createConfigCommand(context));
   program.addCommand(createModelsCommand(context));
-  for (const command of program.commands) command.exitOverride();
+  inheritSettings(program);
   return program;
+}
+
+/** Gives every nested command the root's error handling and output (addCommand does not). */
+function inheritSettings(parent: Command): void {
+  for (const command of parent.commands) {
+    command.copyInheritedSettings(parent);
+    inheritSettings(command);
+  }
 }
 
 /**

@@ -3,7 +3,17 @@ import { parseRetryAfter } from "./retry-policy.js";
 
 /** What went wrong with a provider call, reduced to what the retry loop and the user need. */
 export interface ModelFailure {
-  kind: "auth" | "rate-limit" | "server" | "timeout" | "network" | "bad-request" | "not-found" | "unknown";
+  kind:
+    | "auth"
+    | "quota"
+    | "rate-limit"
+    | "context-overflow"
+    | "server"
+    | "timeout"
+    | "network"
+    | "bad-request"
+    | "not-found"
+    | "unknown";
   retryable: boolean;
   status?: number;
   retryAfterMs?: number;
@@ -60,6 +70,14 @@ export function classifyModelError(error: unknown): ModelFailure {
   const chain = errorChain(error);
   const status = findStatus(chain);
   const detail = describe(error);
+  const names = chain.map((e) => String(readField(e, "name") ?? ""));
+  const codes = chain.map((e) => String(readField(e, "code") ?? readField(e, "lc_error_code") ?? ""));
+  if (names.includes("ContextOverflowError") || codes.some((c) => c === "CONTEXT_OVERFLOW" || c === "context_length_exceeded")) {
+    return { kind: "context-overflow", retryable: false, detail };
+  }
+  if (names.includes("InsufficientQuotaError") || codes.includes("insufficient_quota")) {
+    return { kind: "quota", retryable: false, status, detail };
+  }
   if (status !== undefined) {
     const retryAfterMs = parseRetryAfter(findHeaders(chain));
     if (status === 401 || status === 403) return { kind: "auth", retryable: false, status, detail };
@@ -69,8 +87,6 @@ export function classifyModelError(error: unknown): ModelFailure {
     if (status === 409 || status >= 500) return { kind: "server", retryable: true, status, retryAfterMs, detail };
     return { kind: "bad-request", retryable: false, status, detail };
   }
-  const names = chain.map((e) => String(readField(e, "name") ?? ""));
-  const codes = chain.map((e) => String(readField(e, "code") ?? ""));
   if (names.some((n) => TIMEOUT_NAMES.has(n)) || /timed? ?out/i.test(detail)) {
     return { kind: "timeout", retryable: true, detail };
   }
@@ -94,6 +110,16 @@ export function toModelError(failure: ModelFailure, provider: ProviderIdentity, 
       return new ModelAuthError(
         `${provider.modelKey}: the provider rejected the credentials${status}: ${failure.detail}. ${provider.credentialsHint}`,
         { status: failure.status, cause },
+      );
+    case "quota":
+      return new ModelError(
+        `${provider.modelKey}: the account's quota is used up${status}: ${failure.detail}. Check the provider's billing, or choose another model.`,
+        { retryable: false, status: failure.status, cause, code: "model-quota" },
+      );
+    case "context-overflow":
+      return new ModelError(
+        `${provider.modelKey}: the conversation is longer than the model's context window: ${failure.detail}`,
+        { retryable: false, cause, code: "model-context-overflow" },
       );
     case "not-found":
       return new ModelError(

@@ -69,6 +69,16 @@ export function recordModelMessage(message: AIMessage): RecordedModelMessage {
   };
 }
 
+/** Settles with the promise, or rejects with the signal's reason as soon as it aborts. */
+function raceWithSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 function toAIMessage(chunk: AIMessageChunk): AIMessage {
   return new AIMessage({
     content: chunk.content,
@@ -98,7 +108,8 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
 
   async function attempt(request: ModelCallRequest, callId: string, signal: AbortSignal): Promise<AIMessage> {
     const runnable = bindTools(request.tools);
-    if (!request.stream) return (await runnable.invoke(request.messages, { signal })) as AIMessage;
+    // Some clients (ChatOllama.invoke) ignore the signal while waiting: race it so timeouts hold.
+    if (!request.stream) return (await raceWithSignal(runnable.invoke(request.messages, { signal }), signal)) as AIMessage;
     let accumulated: AIMessageChunk | undefined;
     for await (const chunk of await runnable.stream(request.messages, { signal })) {
       const piece = chunk as AIMessageChunk;

@@ -1,0 +1,117 @@
+/**
+ * The shape of the agent's configuration. Each error message here is the human description of
+ * what a setting accepts; load-config.ts puts it after the file and key path.
+ */
+import { z } from "zod";
+
+/** Provider names (keys of `providers`): lowercase, digits and "-", starting with a letter. */
+export const providerNamePattern = /^[a-z][a-z0-9-]*$/;
+
+/** Price keys: "provider:model", where the provider part follows `providerNamePattern`. */
+export const priceKeyPattern = /^[a-z][a-z0-9-]*:.+$/;
+
+const positiveInteger = "expected a positive integer";
+const nonNegativeNumber = "expected a number >= 0";
+
+/** Settings for one model provider; user-file, environment and flags only (never a project file). */
+export const providerConfigSchema = z.strictObject(
+  {
+    kind: z
+      .enum(["openai", "anthropic", "ollama"], {
+        error: 'expected one of "openai", "anthropic", "ollama"',
+      })
+      .optional(),
+    baseUrl: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as "http://localhost:8000/v1"' })
+      .optional(),
+    apiKey: z.string({ error: "expected a non-empty string" }).min(1, { error: "expected a non-empty string" }).optional(),
+    apiKeyEnv: z
+      .string({ error: "expected the name of an environment variable" })
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "expected the name of an environment variable" })
+      .optional(),
+  },
+  { error: "expected an object" },
+);
+
+/** Prices of one model in USD per million tokens. */
+export const modelPriceSchema = z.strictObject(
+  {
+    inputPerMTok: z.number({ error: nonNegativeNumber }).min(0, { error: nonNegativeNumber }),
+    outputPerMTok: z.number({ error: nonNegativeNumber }).min(0, { error: nonNegativeNumber }),
+    cachedInputPerMTok: z.number({ error: nonNegativeNumber }).min(0, { error: nonNegativeNumber }).optional(),
+    cacheWritePerMTok: z.number({ error: nonNegativeNumber }).min(0, { error: nonNegativeNumber }).optional(),
+  },
+  { error: "expected an object" },
+);
+
+/** How every model call is made: timeout, retries and sampling. */
+export const modelRequestSchema = z.strictObject(
+  {
+    timeoutMs: z.int({ error: positiveInteger }).positive({ error: positiveInteger }).default(120_000),
+    maxRetries: z
+      .int({ error: "expected an integer from 0 to 20" })
+      .min(0, { error: "expected an integer from 0 to 20" })
+      .max(20, { error: "expected an integer from 0 to 20" })
+      .default(6),
+    temperature: z
+      .number({ error: "expected a number from 0 to 2" })
+      .min(0, { error: "expected a number from 0 to 2" })
+      .max(2, { error: "expected a number from 0 to 2" })
+      .optional(),
+    maxOutputTokens: z.int({ error: positiveInteger }).positive({ error: positiveInteger }).optional(),
+  },
+  { error: "expected an object" },
+);
+
+/** The whole configuration; unknown keys are errors so that typos do not pass silently. */
+export const agentConfigSchema = z.strictObject(
+  {
+    model: z
+      .string({ error: 'expected a non-empty string such as "openai:gpt-4.1"' })
+      .min(1, { error: 'expected a non-empty string such as "openai:gpt-4.1"' })
+      .optional(),
+    modelRequest: modelRequestSchema.prefault({}),
+    providers: z
+      .record(
+        z.string().regex(providerNamePattern, {
+          error: 'expected a provider name of lowercase letters, digits and "-", starting with a letter',
+        }),
+        providerConfigSchema,
+        { error: "expected an object" },
+      )
+      .default({}),
+    prices: z
+      .record(
+        z.string().regex(priceKeyPattern, { error: 'expected a key of the form "provider:model" such as "openai:gpt-4.1"' }),
+        modelPriceSchema,
+        { error: "expected an object" },
+      )
+      .default({}),
+  },
+  { error: "expected an object" },
+);
+
+/** The validated configuration, with defaults applied. */
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+/** Settings for one provider after validation. */
+export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+
+/** Prices of one model after validation. */
+export type ModelPrice = z.infer<typeof modelPriceSchema>;
+
+/** Every field optional at every depth: the shape of one configuration layer such as the flags. */
+export type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+/** The configuration when no file, variable or flag sets anything. */
+export const defaultConfig: AgentConfig = agentConfigSchema.parse({});
+
+/** The keys a strict object accepts at a given path, for "did you mean" suggestions. */
+export function knownKeysAt(segments: readonly string[]): readonly string[] {
+  if (segments.length === 0) return Object.keys(agentConfigSchema.shape);
+  const [section] = segments;
+  if (segments.length === 1 && section === "modelRequest") return Object.keys(modelRequestSchema.shape);
+  if (segments.length === 2 && section === "providers") return Object.keys(providerConfigSchema.shape);
+  if (segments.length === 2 && section === "prices") return Object.keys(modelPriceSchema.shape);
+  return [];
+}

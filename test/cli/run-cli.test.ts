@@ -1,0 +1,123 @@
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createCliSandbox, runInProcess, writeJson, type CliSandbox } from "./cli-harness.js";
+
+let sandbox: CliSandbox;
+
+beforeEach(async () => {
+  sandbox = await createCliSandbox();
+});
+
+describe("agent --help and --version", () => {
+  it("lists the commands and the global flags and exits 0", async () => {
+    const run = await runInProcess(["--help"], sandbox);
+    expect(run.code).toBe(0);
+    for (const text of ["config", "models", "--model", "--config", "--json", "--verbose"]) expect(run.stdout).toContain(text);
+  });
+
+  it("prints the package version", async () => {
+    const run = await runInProcess(["--version"], sandbox);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("exits 2 on an unknown command", async () => {
+    const run = await runInProcess(["frobnicate"], sandbox);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown command");
+  });
+
+  it("exits 2 on an unknown flag", async () => {
+    const run = await runInProcess(["config", "show", "--frob"], sandbox);
+    expect(run.code).toBe(2);
+  });
+});
+
+describe("a command that needs a model", () => {
+  it("exits 2 with no model configured and names the variables and flags that would set one", async () => {
+    const run = await runInProcess(["models", "check"], sandbox);
+    expect(run.code).toBe(2);
+    for (const hint of ["--model", "AGENT_MODEL", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OLLAMA_HOST"]) {
+      expect(run.stderr).toContain(hint);
+    }
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("exits 2 on a malformed model string and says where it came from", async () => {
+    const run = await runInProcess(["models", "check"], sandbox, { AGENT_MODEL: "gpt-4.1" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Malformed model "gpt-4.1" in environment variable AGENT_MODEL');
+  });
+
+  it("exits 2 on an unknown provider and lists the known ones", async () => {
+    const run = await runInProcess(["--model", "acme:large", "models", "check"], sandbox);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/Unknown provider "acme".*openai, anthropic, ollama/);
+  });
+
+  it("exits 2 when the provider's API key is missing and names the variable", async () => {
+    const run = await runInProcess(["--model", "anthropic:claude-sonnet-4-5", "models", "check"], sandbox);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("ANTHROPIC_API_KEY");
+  });
+
+  it("exits 2 on an invalid config file and names the file and the key", async () => {
+    await writeJson(join(sandbox.project, "agent.config.json"), { modelRequest: { timeoutMs: -5 } });
+    const run = await runInProcess(["--model", "openai:gpt-4.1", "models", "check"], sandbox);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/agent\.config\.json.*modelRequest\.timeoutMs/);
+  });
+
+  it("prints only one line for an error, and the stack with --verbose", async () => {
+    const quiet = await runInProcess(["--model", "x", "models", "check"], sandbox);
+    const verbose = await runInProcess(["--verbose", "--model", "x", "models", "check"], sandbox);
+    expect(quiet.stderr.trim().split("\n")).toHaveLength(1);
+    expect(verbose.stderr).toMatch(/at .*model-spec/);
+  });
+});
+
+describe("agent models check", () => {
+  it("reports that tool calling works with a scripted model", async () => {
+    await writeJson(join(sandbox.project, "script.json"), {
+      turns: [{ toolCalls: [{ name: "report_status", args: { status: "ok" } }], usage: { input: 50, output: 7 } }],
+    });
+    const run = await runInProcess(["--model", "scripted:script.json", "models", "check"], sandbox);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('tool calling: works (report_status {"status":"ok"})');
+    expect(run.stdout).toContain("tokens:       50 in (0 cached), 7 out");
+  });
+
+  it("exits 1 when the model answers with text instead of calling the tool", async () => {
+    await writeJson(join(sandbox.project, "script.json"), { turns: [{ content: "I cannot call tools." }] });
+    const run = await runInProcess(["--model", "scripted:script.json", "models", "check"], sandbox);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("NOT used");
+  });
+});
+
+describe("agent config show", () => {
+  it("shows each value with the layer it came from, flags over environment", async () => {
+    await writeJson(join(sandbox.home, ".config/agent/config.json"), { modelRequest: { maxRetries: 2 } });
+    const run = await runInProcess(["--model", "anthropic:claude-sonnet-4-5", "config", "show"], sandbox, {
+      AGENT_MODEL: "openai:gpt-4.1",
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/model = "anthropic:claude-sonnet-4-5"\s+# --model/);
+    expect(run.stdout).toMatch(/modelRequest\.maxRetries = 2\s+# .*home\/\.config\/agent\/config\.json/);
+  });
+
+  it("masks API keys in text and JSON output", async () => {
+    const secret = "sk-proj-abcdefghijklmnop1234";
+    const text = await runInProcess(["config", "show"], sandbox, { OPENAI_API_KEY: secret });
+    const json = await runInProcess(["--json", "config", "show"], sandbox, { OPENAI_API_KEY: secret });
+    expect(text.stdout).not.toContain(secret);
+    expect(json.stdout).not.toContain(secret);
+    expect(text.stdout).toContain("****1234");
+    expect(JSON.parse(json.stdout).config.providers.openai.apiKey).toBe("****1234");
+  });
+
+  it("reads --config instead of the user file", async () => {
+    await writeJson(join(sandbox.project, "other.json"), { model: "ollama:llama3" });
+    const run = await runInProcess(["--json", "--config", "other.json", "config", "show"], sandbox);
+    expect(JSON.parse(run.stdout).config.model).toBe("ollama:llama3");
+  });
+});
