@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { ConfigError } from "../src/errors.js";
+import { AgentError, ConfigError } from "../src/errors.js";
 import { type CliContext } from "./cli-context.js";
 import { createConfigCommand } from "./commands/config-command.js";
 import { createModelsCommand } from "./commands/models-command.js";
@@ -53,8 +53,12 @@ export async function runCli(argv: string[], context: Omit<CliContext, "setExitC
       const quiet = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
       return quiet || error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    context.io.stderr.write(`agent: ${describeError(error)}\n`);
+    const code = exitCodeFor(error);
+    if (argv.includes("--json")) {
+      const errorCode = error instanceof AgentError ? error.code : "internal";
+      context.io.stderr.write(`${JSON.stringify({ error: { code: errorCode, message: describeError(error), exitCode: code } })}\n`);
+    } else context.io.stderr.write(`agent: ${describeError(error)}\n`);
     if (verbose) context.io.stderr.write(`${describeErrorVerbose(error)}\n`);
-    return exitCodeFor(error);
+    return code;
   }
 }

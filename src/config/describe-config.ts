@@ -1,7 +1,7 @@
 import { formatConfigPath } from "./format-config-path.js";
 import { isPlainObject, listConfigLeaves } from "./list-config-leaves.js";
 import type { ConfigSource, LoadedConfig } from "./load-config.js";
-import { isSecretPath, maskSecret } from "./mask-secrets.js";
+import { maskConfigValue } from "./mask-secrets.js";
 import type { AgentConfig } from "./schema.js";
 
 /** One line of `agent config show`: a leaf setting, its display value and where it came from. */
@@ -18,7 +18,7 @@ export function describeConfig(loaded: LoadedConfig): ConfigRow[] {
     const path = formatConfigPath(segments);
     return {
       path,
-      value: JSON.stringify(isSecretPath(segments) ? maskSecret(String(value)) : value),
+      value: JSON.stringify(maskConfigValue(segments, value)),
       source: loaded.sources.get(path) ?? { layer: "default", detail: "built-in" },
     };
   });
@@ -34,5 +34,5 @@ function maskTree(value: unknown, segments: string[]): unknown {
   if (isPlainObject(value)) {
     return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, maskTree(child, [...segments, key])]));
   }
-  return isSecretPath(segments) && value !== undefined ? maskSecret(String(value)) : value;
+  return maskConfigValue(segments, value);
 }

@@ -11,7 +11,7 @@ export {
   type LoadConfigOptions,
   type LoadedConfig,
 } from "./load-config.js";
-export { isSecretPath, maskSecret } from "./mask-secrets.js";
+export { isSecretPath, maskConfigValue, maskSecret, maskUrlCredentials } from "./mask-secrets.js";
 export { normalizeOllamaHost } from "./normalize-ollama-host.js";
 export {
   agentConfigSchema,

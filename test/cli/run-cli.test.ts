@@ -67,6 +67,12 @@ describe("a command that needs a model", () => {
     expect(run.stderr).toMatch(/agent\.config\.json.*modelRequest\.timeoutMs/);
   });
 
+  it("prints the error as one JSON line with --json, for bots", async () => {
+    const run = await runInProcess(["--json", "models", "check"], sandbox);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stderr)).toMatchObject({ error: { code: "no-model", exitCode: 2 } });
+  });
+
   it("prints only one line for an error, and the stack with --verbose", async () => {
     const quiet = await runInProcess(["--model", "x", "models", "check"], sandbox);
     const verbose = await runInProcess(["--verbose", "--model", "x", "models", "check"], sandbox);

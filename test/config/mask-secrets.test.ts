@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSecretPath, maskSecret } from "../../src/config/index.js";
+import { isSecretPath, maskSecret, maskUrlCredentials } from "../../src/config/index.js";
 
 describe("maskSecret", () => {
   it("keeps only the last four characters of a secret of 12 or more characters", () => {
@@ -24,5 +24,19 @@ describe("isSecretPath", () => {
 
   it("does not treat an empty path as secret", () => {
     expect(isSecretPath([])).toBe(false);
+  });
+});
+
+describe("maskUrlCredentials", () => {
+  it("hides the password of a URL with credentials", () => {
+    expect(maskUrlCredentials("https://bob:hunter2secret@proxy.example/v1")).toBe("https://bob:****@proxy.example/v1");
+  });
+
+  it("hides a bare token in the user part", () => {
+    expect(maskUrlCredentials("https://tok_abcdef123456@host/")).toBe("https://****@host/");
+  });
+
+  it("leaves a URL without credentials alone", () => {
+    expect(maskUrlCredentials("http://127.0.0.1:11434")).toBe("http://127.0.0.1:11434");
   });
 });
