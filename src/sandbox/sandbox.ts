@@ -1,0 +1,67 @@
+/** One command to run in a sandbox. */
+export interface ExecRequest {
+  command: string;
+  /**
+   * Directory to run in. When set (or when `env` is set) the command runs in a subshell, so the
+   * persistent session's own directory and variables are left as they were.
+   */
+  cwd?: string;
+  /** Extra environment variables for this command only. */
+  env?: Record<string, string>;
+  /** Wall-clock limit; on expiry the command and every process it started are killed. */
+  timeoutMs?: number;
+}
+
+/** What a command did. Output is capped: head and tail kept, the middle elided and counted. */
+export interface ExecResult {
+  /** The exit code; 137 (SIGKILL) or similar after a timeout; null when the shell itself died. */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** True when output was elided by the cap. */
+  truncated: boolean;
+  /** Bytes of output elided by the cap (stdout + stderr). */
+  omittedBytes: number;
+  durationMs: number;
+  /** True when the persistent shell was lost and a fresh one was started (cwd and exports reset). */
+  sessionRestarted: boolean;
+}
+
+/** What a path in the workspace is. */
+export interface PathInfo {
+  type: "file" | "directory" | "other";
+  size: number;
+}
+
+/** One entry of a directory listing; `path` is relative to the listed directory. */
+export interface DirectoryEntry {
+  path: string;
+  type: "file" | "directory" | "symlink" | "other";
+}
+
+/**
+ * Where an agent's commands run: a Docker container or a local process, with the repository
+ * at `workdir`. Paths given to the file methods are relative to `workdir` (or absolute inside
+ * it); anything that resolves outside the workspace, through `..` or a symlink, is refused.
+ */
+export interface Sandbox {
+  readonly kind: "docker" | "local";
+  /** The repository's directory as commands in the sandbox see it. */
+  readonly workdir: string;
+  /** The workspace directory on the host (a git working tree). */
+  readonly hostWorkdir: string;
+  /** One paragraph for prompts: what the sandbox is, its OS, tools and limits. */
+  readonly description: string;
+  exec(request: ExecRequest, signal?: AbortSignal): Promise<ExecResult>;
+  readFile(path: string): Promise<Buffer>;
+  writeFile(path: string, data: Uint8Array | string): Promise<void>;
+  /** Removes a file (not a directory). */
+  removeFile(path: string): Promise<void>;
+  /** Undefined when nothing is at the path. */
+  stat(path: string): Promise<PathInfo | undefined>;
+  listDirectory(path: string, depth: number): Promise<DirectoryEntry[]>;
+  /** Resolves a user path to its form inside the sandbox (for messages), refusing escapes. */
+  resolvePath(path: string): Promise<string>;
+  dispose(): Promise<void>;
+}
