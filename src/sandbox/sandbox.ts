@@ -10,11 +10,13 @@ export interface ExecRequest {
   env?: Record<string, string>;
   /** Wall-clock limit; on expiry the command and every process it started are killed. */
   timeoutMs?: number;
+  /** Output kept per stream (half head, half tail); the sandbox's default when unset. */
+  outputLimitBytes?: number;
 }
 
 /** What a command did. Output is capped: head and tail kept, the middle elided and counted. */
 export interface ExecResult {
-  /** The exit code; 137 (SIGKILL) or similar after a timeout; null when the shell itself died. */
+  /** The exit code; 130 after a timeout; the shell's own status when the command ended the shell; null when unknown. */
   exitCode: number | null;
   stdout: string;
   stderr: string;

@@ -1,14 +1,18 @@
 import { SandboxError } from "../../src/errors.js";
+import { createDockerClient, isDockerReachable } from "../../src/sandbox/docker-client.js";
+import { createDockerSandbox } from "../../src/sandbox/docker-sandbox.js";
+import { DEFAULT_RECIPE_NAME, ensureImage, findRecipe } from "../../src/sandbox/images.js";
+import { createLocalSandbox } from "../../src/sandbox/local-sandbox.js";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
 import { WorkspaceFiles } from "../../src/sandbox/workspace-files.js";
 
 /** A way to make a sandbox over a host directory, for suites that must pass against every sandbox. */
 export interface SandboxFactory {
-  name: string;
-  create(hostDir: string): Promise<Sandbox>;
+  name: "local" | "docker";
+  create(hostDir: string, options?: { commandTimeoutMs?: number; env?: Record<string, string> }): Promise<Sandbox>;
 }
 
-/** A sandbox with real file operations and no command execution, for file-only tool tests. */
+/** A sandbox with real file operations and no command execution, for file-only unit tests. */
 export function createFilesOnlySandbox(hostDir: string, workdir = "/workspace"): Sandbox {
   const files = new WorkspaceFiles({ hostRoot: hostDir, workdir });
   return {
@@ -29,7 +33,40 @@ export function createFilesOnlySandbox(hostDir: string, workdir = "/workspace"):
   };
 }
 
-/** The sandboxes the shared tool suites run against (the local and Docker sandboxes join as they land). */
-export const sandboxFactories: SandboxFactory[] = [
-  { name: "files-only", create: async (hostDir) => createFilesOnlySandbox(hostDir) },
-];
+const docker = createDockerClient(process.env);
+let image: Promise<string> | undefined;
+
+/** The default sandbox image, built once per test process when missing (minutes on a fresh machine). */
+export function sandboxImage(): Promise<string> {
+  image ??= ensureImage(docker, findRecipe(DEFAULT_RECIPE_NAME)).then((ensured) => ensured.tag);
+  return image;
+}
+
+const localFactory: SandboxFactory = {
+  name: "local",
+  create: (hostDir, options) => createLocalSandbox({ hostWorkdir: hostDir, path: process.env["PATH"] ?? "/usr/bin:/bin", ...options }),
+};
+
+const dockerFactory: SandboxFactory = {
+  name: "docker",
+  create: async (hostDir, options) =>
+    createDockerSandbox({ docker, image: await sandboxImage(), hostWorkdir: hostDir, runId: "test", ...options }),
+};
+
+const isCi = process.env["CI"] === "true";
+const dockerReachable = await isDockerReachable(docker, 5_000);
+if (!dockerReachable && !isCi) {
+  console.warn("[skipped] Docker sandbox suites: the Docker engine is not reachable (start it with `sudo dockerd &`).");
+}
+
+/**
+ * The sandboxes the shared suites run against: always the local one; the Docker one when an
+ * engine answers, and always in CI (where an unreachable engine then fails the suites loudly).
+ */
+export const sandboxFactories: SandboxFactory[] = [localFactory, ...(dockerReachable || isCi ? [dockerFactory] : [])];
+
+/** The Docker factory alone, for Docker-only behaviour (non-root user, no network, labels). */
+export const dockerFactories: SandboxFactory[] = sandboxFactories.filter((factory) => factory.name === "docker");
+
+/** The Docker client the factories use. */
+export const testDocker = docker;

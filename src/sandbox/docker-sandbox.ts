@@ -1,0 +1,239 @@
+import { lstat, lchown, readdir } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import type Docker from "dockerode";
+import { SandboxError } from "../errors.js";
+import { KILL_TREE_SCRIPT } from "./kill-tree-script.js";
+import type { ExecRequest, ExecResult, Sandbox } from "./sandbox.js";
+import { baseSandboxEnvironment, CONTAINER_PATH, SANDBOX_DEFAULTS } from "./sandbox-environment.js";
+import { ShellSession, type ShellHost, type ShellProcess } from "./shell-session.js";
+import { WorkspaceFiles } from "./workspace-files.js";
+
+/** Labels that mark a container as a sandbox of this tool, so crashed runs' containers can be pruned. */
+export const SANDBOX_LABELS = {
+  managed: "agent.managed",
+  sandbox: "agent.sandbox",
+  runId: "agent.run-id",
+  pid: "agent.pid",
+  host: "agent.host",
+  createdAt: "agent.created-at",
+} as const;
+
+/** Settings of a Docker sandbox. */
+export interface DockerSandboxOptions {
+  docker: Docker;
+  image: string;
+  /** The run's workspace on the host (a self-contained git working tree). */
+  hostWorkdir: string;
+  /** Where the workspace appears in the container. */
+  workdir?: string;
+  runId: string;
+  /** Network access; off unless the run opts in. */
+  network?: boolean;
+  memoryMb?: number;
+  cpus?: number;
+  pidsLimit?: number;
+  /** Extra environment variables, passed explicitly (the host's environment never is). */
+  env?: Record<string, string>;
+  commandTimeoutMs?: number;
+  outputLimitBytes?: number;
+  /** The uid:gid commands run as; by default the workspace owner's, or 1000:1000 when that is root. */
+  user?: { uid: number; gid: number };
+}
+
+/** The user the image's sandbox account has (see images.ts). */
+const IMAGE_USER = { uid: 1000, gid: 1000 };
+
+/**
+ * Chooses the container user: the owner of the workspace, so files written on either side stay
+ * accessible; when the workspace belongs to root (CI, root daemons) the image's unprivileged user,
+ * and the workspace is handed to that user. Commands never run as root.
+ */
+async function chooseUser(hostWorkdir: string, requested: DockerSandboxOptions["user"]): Promise<{ uid: number; gid: number }> {
+  if (requested) {
+    if (requested.uid === 0) throw new SandboxError("The sandbox never runs commands as root; choose a non-zero uid.");
+    return requested;
+  }
+  const owner = await lstat(hostWorkdir).catch((error: unknown) => {
+    throw new SandboxError(`The workspace ${hostWorkdir} cannot be read: ${(error as Error).message}`, { cause: error });
+  });
+  if (owner.uid !== 0) return { uid: owner.uid, gid: owner.gid };
+  if (process.getuid?.() !== 0) {
+    throw new SandboxError(`The workspace ${hostWorkdir} belongs to root; make it yours (chown) or run the sandbox with an explicit user.`);
+  }
+  await handOver(hostWorkdir, IMAGE_USER);
+  return IMAGE_USER;
+}
+
+/**
+ * Gives a tree to a user, skipping files with several hard links (objects shared with another
+ * repository must not change owner there too; git never writes to existing objects).
+ */
+async function handOver(path: string, user: { uid: number; gid: number }): Promise<void> {
+  const info = await lstat(path);
+  if (info.isDirectory() || info.nlink === 1) await lchown(path, user.uid, user.gid);
+  if (!info.isDirectory()) return;
+  for (const entry of await readdir(path)) await handOver(join(path, entry), user);
+}
+
+function describeDockerError(error: unknown, action: string, image: string): SandboxError {
+  const status = (error as { statusCode?: number }).statusCode;
+  const message = (error as Error).message ?? String(error);
+  if (status === 404 && /image/i.test(message)) {
+    return new SandboxError(`The sandbox image ${image} is not present; build it with \`agent images build\`.`, { cause: error, code: "image-missing" });
+  }
+  if (/ENOENT|ECONNREFUSED|connect/i.test(message)) {
+    return new SandboxError(`Cannot reach the Docker engine to ${action}: ${message}. Start Docker, or use the local sandbox.`, { cause: error, code: "docker-unreachable" });
+  }
+  return new SandboxError(`Docker could not ${action}: ${message}`, { cause: error });
+}
+
+/** Runs a command out of band in the container and waits for it to end. */
+async function execDetached(container: Docker.Container, cmd: string[], user: string): Promise<void> {
+  const exec = await container.exec({ Cmd: cmd, User: user, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  await new Promise<void>((resolve) => {
+    stream.on("end", resolve);
+    stream.on("close", resolve);
+    stream.on("error", () => resolve());
+    stream.resume();
+  });
+}
+
+async function startContainerShell(docker: Docker, container: Docker.Container, workdir: string, user: string): Promise<ShellProcess> {
+  const exec = await container.exec({
+    Cmd: ["bash", "--noprofile", "--norc"],
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    User: user,
+    WorkingDir: workdir,
+  });
+  const stream = await exec.start({ hijack: true, stdin: true });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  docker.modem.demuxStream(stream, stdout, stderr);
+  const exited = new Promise<number | null>((resolve) => {
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      stdout.end();
+      stderr.end();
+      exec.inspect().then(
+        (info) => resolve(info.Running ? null : (info.ExitCode ?? null)),
+        () => resolve(null),
+      );
+    };
+    stream.once("end", finish);
+    stream.once("close", finish);
+    stream.once("error", finish);
+  });
+  stream.on("error", () => {});
+  return {
+    stdin: stream,
+    stdout,
+    stderr,
+    exited,
+    kill: async () => {
+      stream.destroy();
+      await exited;
+    },
+    poll: () => exec.inspect().then((info) => (info.Running ? "running" : (info.ExitCode ?? null)), () => null),
+  };
+}
+
+/**
+ * The default sandbox: a container from a sandbox image, with the run's workspace bind-mounted
+ * at /workspace, commands as an unprivileged user, no network unless asked, memory/CPU/pid
+ * limits, all capabilities dropped, and labels that identify the run.
+ *
+ * Why a bind-mounted workspace rather than copying the repository in: the workspace is already
+ * a throw-away, self-contained clone made for this run (never the user's checkout), so mounting
+ * it costs nothing at start, file reads and edits are plain host file operations (exact bytes,
+ * no tar round trip), git and the patch are computed on the host with simple-git, and a run
+ * that is resumed after a crash finds its files where it left them.
+ */
+export async function createDockerSandbox(options: DockerSandboxOptions): Promise<Sandbox> {
+  const { docker } = options;
+  const workdir = options.workdir ?? "/workspace";
+  const user = await chooseUser(options.hostWorkdir, options.user);
+  const userSpec = `${user.uid}:${user.gid}`;
+  const home = "/tmp/agent-home";
+  const env = { ...baseSandboxEnvironment(home, CONTAINER_PATH), ...options.env };
+  let container: Docker.Container;
+  try {
+    container = await docker.createContainer({
+      Image: options.image,
+      Cmd: ["sleep", "infinity"],
+      User: userSpec,
+      WorkingDir: workdir,
+      Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
+      Labels: {
+        [SANDBOX_LABELS.managed]: "true",
+        [SANDBOX_LABELS.sandbox]: "true",
+        [SANDBOX_LABELS.runId]: options.runId,
+        [SANDBOX_LABELS.pid]: String(process.pid),
+        [SANDBOX_LABELS.host]: hostname(),
+        [SANDBOX_LABELS.createdAt]: new Date().toISOString(),
+      },
+      HostConfig: {
+        Binds: [`${options.hostWorkdir}:${workdir}`],
+        NetworkMode: options.network ? "bridge" : "none",
+        Memory: (options.memoryMb ?? 4096) * 1024 * 1024,
+        NanoCpus: Math.round((options.cpus ?? 2) * 1e9),
+        PidsLimit: options.pidsLimit ?? 1024,
+        CapDrop: ["ALL"],
+        SecurityOpt: ["no-new-privileges"],
+        Init: true,
+      },
+    });
+    await container.start();
+  } catch (error) {
+    throw describeDockerError(error, "start the sandbox container", options.image);
+  }
+
+  const files = new WorkspaceFiles({
+    hostRoot: options.hostWorkdir,
+    workdir,
+    onCreate: process.getuid?.() === user.uid ? undefined : (hostPath) => lchown(hostPath, user.uid, user.gid),
+  });
+  const host: ShellHost = {
+    startShell: () => startContainerShell(docker, container, workdir, userSpec),
+    killCommandTree: (shellPid) => execDetached(container, ["bash", "-c", KILL_TREE_SCRIPT, "kill-tree", String(shellPid)], userSpec),
+    killShell: (shellPid) => execDetached(container, ["kill", "-KILL", String(shellPid)], userSpec),
+  };
+  const session = new ShellSession(host, {
+    workdir,
+    defaultTimeoutMs: options.commandTimeoutMs ?? SANDBOX_DEFAULTS.commandTimeoutMs,
+    outputLimitBytes: options.outputLimitBytes ?? SANDBOX_DEFAULTS.outputLimitBytes,
+  });
+  let disposed: Promise<void> | undefined;
+  const network = options.network ? "network on" : "no network";
+  return {
+    kind: "docker",
+    workdir,
+    hostWorkdir: files.hostRoot,
+    description:
+      `A Docker container (image ${options.image}, Debian Linux) with the repository at ${workdir}, running as an ` +
+      `unprivileged user (uid ${user.uid}) with ${network}. Commands run in one persistent bash session (cd and export ` +
+      "persist), with a time limit per command and long output shortened to its head and tail. There is no terminal: " +
+      "interactive programs (editors, pagers, REPLs) cannot be used.",
+    exec: (request: ExecRequest, signal?: AbortSignal): Promise<ExecResult> => session.run(request, signal),
+    readFile: (path) => files.readFile(path),
+    writeFile: (path, data) => files.writeFile(path, data),
+    removeFile: (path) => files.removeFile(path),
+    stat: (path) => files.stat(path),
+    listDirectory: (path, depth) => files.listDirectory(path, depth),
+    resolvePath: (path) => files.toSandboxPath(path),
+    dispose: () =>
+      (disposed ??= (async () => {
+        await session.dispose();
+        await container.remove({ force: true, v: true }).catch((error: unknown) => {
+          if ((error as { statusCode?: number }).statusCode !== 404) throw describeDockerError(error, "remove the sandbox container", options.image);
+        });
+      })()),
+  };
+}

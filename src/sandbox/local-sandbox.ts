@@ -1,0 +1,102 @@
+import { spawn } from "node:child_process";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import { SandboxError } from "../errors.js";
+import { KILL_TREE_SCRIPT } from "./kill-tree-script.js";
+import type { ExecRequest, ExecResult, Sandbox } from "./sandbox.js";
+import { baseSandboxEnvironment, SANDBOX_DEFAULTS } from "./sandbox-environment.js";
+import { ShellSession, type ShellHost, type ShellProcess } from "./shell-session.js";
+import { WorkspaceFiles } from "./workspace-files.js";
+
+/** Settings of a local sandbox. */
+export interface LocalSandboxOptions {
+  /** The workspace on the host (a git working tree made for the run). */
+  hostWorkdir: string;
+  /** PATH for commands (the host's, since the tools are the host's). */
+  path: string;
+  /** Extra environment variables, passed explicitly. */
+  env?: Record<string, string>;
+  commandTimeoutMs?: number;
+  outputLimitBytes?: number;
+}
+
+function startLocalShell(cwd: string, env: Record<string, string>): Promise<ShellProcess> {
+  const child = spawn("bash", ["--noprofile", "--norc"], { cwd, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+  return new Promise((resolve, reject) => {
+    child.once("error", (error) => reject(new SandboxError(`Cannot start bash: ${error.message}. Is bash installed?`, { cause: error })));
+    child.once("spawn", () => {
+      const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+      child.stdin.on("error", () => {});
+      resolve({
+        stdin: child.stdin,
+        stdout: child.stdout,
+        stderr: child.stderr,
+        exited,
+        kill: async () => {
+          if (child.exitCode === null && child.signalCode === null) {
+            try {
+              process.kill(-child.pid!, "SIGKILL");
+            } catch {
+              child.kill("SIGKILL");
+            }
+          }
+          await exited;
+        },
+        poll: async () => (child.exitCode === null && child.signalCode === null ? "running" : child.exitCode),
+      });
+    });
+  });
+}
+
+function runKillTree(shellPid: number, env: Record<string, string>): Promise<void> {
+  return new Promise((resolve) => {
+    const killer = spawn("bash", ["-c", KILL_TREE_SCRIPT, "kill-tree", String(shellPid)], { env, stdio: "ignore" });
+    killer.once("error", () => resolve());
+    killer.once("close", () => resolve());
+  });
+}
+
+/**
+ * The sandbox for machines without Docker: the same interface on the host, in the run's own
+ * working tree, with timeouts and output caps. It is NOT isolated: commands run as the current
+ * user with full access to the host and the network. The CLI says so and asks before using it.
+ */
+export async function createLocalSandbox(options: LocalSandboxOptions): Promise<Sandbox> {
+  const files = new WorkspaceFiles({ hostRoot: options.hostWorkdir, workdir: options.hostWorkdir });
+  const home = await mkdtemp(join(tmpdir(), "agent-home-"));
+  const env = { ...baseSandboxEnvironment(home, options.path), ...options.env };
+  const host: ShellHost = {
+    startShell: () => startLocalShell(files.hostRoot, env),
+    killCommandTree: (shellPid) => runKillTree(shellPid, env),
+    killShell: async (shellPid) => {
+      try {
+        process.kill(shellPid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    },
+  };
+  const session = new ShellSession(host, {
+    workdir: files.hostRoot,
+    defaultTimeoutMs: options.commandTimeoutMs ?? SANDBOX_DEFAULTS.commandTimeoutMs,
+    outputLimitBytes: options.outputLimitBytes ?? SANDBOX_DEFAULTS.outputLimitBytes,
+  });
+  return {
+    kind: "local",
+    workdir: files.hostRoot,
+    hostWorkdir: files.hostRoot,
+    description:
+      `A local shell on the host (${process.platform}) in ${files.hostRoot}, running as ${userInfo().username}. ` +
+      "It is NOT isolated: commands can reach the whole machine and the network. Commands run in one persistent bash " +
+      "session (cd and export persist), with a time limit per command and long output shortened to its head and tail.",
+    exec: (request: ExecRequest, signal?: AbortSignal): Promise<ExecResult> => session.run(request, signal),
+    readFile: (path) => files.readFile(path),
+    writeFile: (path, data) => files.writeFile(path, data),
+    removeFile: (path) => files.removeFile(path),
+    stat: (path) => files.stat(path),
+    listDirectory: (path, depth) => files.listDirectory(path, depth),
+    resolvePath: (path) => files.toSandboxPath(path),
+    dispose: () => session.dispose(),
+  };
+}
