@@ -17,6 +17,8 @@ export interface CliContext {
   signal: AbortSignal;
   /** Sets the exit code for an outcome that is not an error (e.g. a task not solved). */
   setExitCode(code: number): void;
+  /** Asks the person at the terminal a yes/no question; undefined when nobody can answer (no terminal). */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 /** The global flags of every command. */

@@ -1,4 +1,4 @@
-import { AbortedError, AgentError, ConfigError, ModelAuthError, UsageError } from "../src/errors.js";
+import { AbortedError, AgentError, ConfigError, ModelAuthError, SandboxError, UsageError } from "../src/errors.js";
 
 /** The exit codes of the `agent` command. */
 export const ExitCode = {
@@ -8,10 +8,14 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
+/** Sandbox problems the user fixes with set-up, not a task that failed. */
+const SANDBOX_SETUP_CODES = new Set(["local-sandbox-refused", "docker-unreachable", "image-missing"]);
+
 /** Maps an error to the exit code the user (or a script) sees. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof AbortedError) return ExitCode.interrupted;
   if (error instanceof UsageError || error instanceof ConfigError || error instanceof ModelAuthError) return ExitCode.usage;
+  if (error instanceof SandboxError && SANDBOX_SETUP_CODES.has(error.code)) return ExitCode.usage;
   return ExitCode.notSolved;
 }
 

@@ -1,4 +1,5 @@
 import { homedir } from "node:os";
+import { createInterface } from "node:readline/promises";
 import { ExitCode } from "./exit-codes.js";
 import { runCli } from "./run-cli.js";
 
@@ -17,11 +18,25 @@ const onSignal = (signal: NodeJS.Signals): void => {
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
+/** Asks a yes/no question at the terminal; only offered when stdin and stderr are terminals. */
+async function confirm(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(`${question} [y/N] `, { signal: controller.signal });
+    return /^y(es)?$/i.test(answer.trim());
+  } catch {
+    return false;
+  } finally {
+    prompt.close();
+  }
+}
+
 const code = await runCli(process.argv.slice(2), {
   io: { stdout: process.stdout, stderr: process.stderr },
   env: process.env,
   cwd: process.cwd(),
   homeDir: homedir(),
   signal: controller.signal,
+  ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm } : {}),
 });
 process.exitCode = controller.signal.aborted ? ExitCode.interrupted : code;

@@ -2,7 +2,9 @@ import { Command, CommanderError, Option } from "commander";
 import { AgentError, ConfigError } from "../src/errors.js";
 import { type CliContext } from "./cli-context.js";
 import { createConfigCommand } from "./commands/config-command.js";
+import { createImagesCommand } from "./commands/images-command.js";
 import { createModelsCommand } from "./commands/models-command.js";
+import { createSandboxCommand } from "./commands/sandbox-command.js";
 import { describeError, describeErrorVerbose, ExitCode, exitCodeFor } from "./exit-codes.js";
 import { packageVersion } from "./package-version.js";
 
@@ -23,6 +25,8 @@ export function createProgram(context: CliContext): Command {
     });
   program.addCommand(createConfigCommand(context));
   program.addCommand(createModelsCommand(context));
+  program.addCommand(createSandboxCommand(context));
+  program.addCommand(createImagesCommand(context));
   inheritSettings(program);
   return program;
 }

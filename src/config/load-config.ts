@@ -70,11 +70,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const projectRoot = await findProjectRoot(cwd);
   const projectFile = await findProjectFile(projectRoot, displayPath);
   const projectData = projectFile === undefined ? undefined : await readConfigFile(projectFile, displayPath(projectFile));
-  if (projectFile !== undefined && projectData !== undefined && Object.hasOwn(projectData, "providers")) {
-    throw new ConfigError(
-      `${displayPath(projectFile)}: the "providers" section is not allowed in a project file (a repository must not redirect model traffic or API keys); put it in ${userFile} or use environment variables.`,
-    );
-  }
+  if (projectFile !== undefined && projectData !== undefined) rejectUntrustedSettings(projectData, displayPath(projectFile), userFile);
 
   const layers: ConfigLayer[] = [
     fixedLayer("default", structuredClone(defaultConfig), "built-in", "built-in defaults"),
@@ -121,6 +117,26 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
       projectRoot,
     },
   };
+}
+
+/**
+ * Settings a project file may not make: it arrives with a cloned repository, so it must not
+ * redirect model traffic or keys, open the sandbox's network, or run code on the host unasked.
+ */
+const UNTRUSTED_SETTINGS: ReadonlyArray<{ segments: readonly string[]; why: string }> = [
+  { segments: ["providers"], why: "a repository must not redirect model traffic or API keys" },
+  { segments: ["sandbox", "network"], why: "a repository must not open the sandbox's network" },
+  { segments: ["sandbox", "allowLocal"], why: "a repository must not run its commands on your machine without asking" },
+];
+
+function rejectUntrustedSettings(data: Record<string, unknown>, label: string, userFile: string): void {
+  for (const { segments, why } of UNTRUSTED_SETTINGS) {
+    if (!hasValueAt(data, segments)) continue;
+    const key = formatConfigPath([...segments]);
+    throw new ConfigError(
+      `${label}: "${key}" is not allowed in a project file (${why}); put it in ${userFile}, or use environment variables or flags.`,
+    );
+  }
 }
 
 /** `$XDG_CONFIG_HOME/agent/config.json`, or `~/.config/agent/config.json` for the injected home. */
@@ -198,6 +214,7 @@ function flagLayer(flags: DeepPartial<AgentConfig>, flagNames: Record<string, st
 /** Variables that map one-to-one onto a setting; OLLAMA_HOST and the integers need converting. */
 const stringVariables: ReadonlyArray<readonly [string, readonly string[]]> = [
   ["AGENT_MODEL", ["model"]],
+  ["AGENT_SANDBOX", ["sandbox", "kind"]],
   ["OPENAI_API_KEY", ["providers", "openai", "apiKey"]],
   ["OPENAI_BASE_URL", ["providers", "openai", "baseUrl"]],
   ["ANTHROPIC_API_KEY", ["providers", "anthropic", "apiKey"]],

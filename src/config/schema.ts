@@ -63,6 +63,24 @@ export const modelRequestSchema = z.strictObject(
   { error: "expected an object" },
 );
 
+/** Where agents run commands, and with what limits. */
+export const sandboxConfigSchema = z.strictObject(
+  {
+    kind: z
+      .enum(["auto", "docker", "local"], { error: 'expected one of "auto", "docker", "local"' })
+      .default("auto"),
+    recipe: z.string({ error: "expected the name of an image recipe" }).min(1).default("python3.11"),
+    image: z.string({ error: "expected an image name" }).min(1).optional(),
+    network: z.boolean({ error: "expected true or false" }).default(false),
+    memoryMb: z.int({ error: positiveInteger }).positive({ error: positiveInteger }).default(4096),
+    cpus: z.number({ error: "expected a number > 0" }).positive({ error: "expected a number > 0" }).default(2),
+    pidsLimit: z.int({ error: positiveInteger }).positive({ error: positiveInteger }).default(1024),
+    commandTimeoutSec: z.int({ error: positiveInteger }).positive({ error: positiveInteger }).default(300),
+    allowLocal: z.boolean({ error: "expected true or false" }).default(false),
+  },
+  { error: "expected an object" },
+);
+
 /** The whole configuration; unknown keys are errors so that typos do not pass silently. */
 export const agentConfigSchema = z.strictObject(
   {
@@ -71,6 +89,7 @@ export const agentConfigSchema = z.strictObject(
       .min(1, { error: 'expected a non-empty string such as "openai:gpt-4.1"' })
       .optional(),
     modelRequest: modelRequestSchema.prefault({}),
+    sandbox: sandboxConfigSchema.prefault({}),
     providers: z
       .record(
         z.string().regex(providerNamePattern, {
@@ -94,6 +113,9 @@ export const agentConfigSchema = z.strictObject(
 /** The validated configuration, with defaults applied. */
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
+/** Sandbox settings after validation. */
+export type SandboxConfig = z.infer<typeof sandboxConfigSchema>;
+
 /** Settings for one provider after validation. */
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 
@@ -111,6 +133,7 @@ export function knownKeysAt(segments: readonly string[]): readonly string[] {
   if (segments.length === 0) return Object.keys(agentConfigSchema.shape);
   const [section] = segments;
   if (segments.length === 1 && section === "modelRequest") return Object.keys(modelRequestSchema.shape);
+  if (segments.length === 1 && section === "sandbox") return Object.keys(sandboxConfigSchema.shape);
   if (segments.length === 2 && section === "providers") return Object.keys(providerConfigSchema.shape);
   if (segments.length === 2 && section === "prices") return Object.keys(modelPriceSchema.shape);
   return [];

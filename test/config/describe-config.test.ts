@@ -46,6 +46,14 @@ describe("describeConfig", () => {
       "providers.openrouter.apiKeyEnv",
       "providers.openrouter.baseUrl",
       "providers.openrouter.kind",
+      "sandbox.allowLocal",
+      "sandbox.commandTimeoutSec",
+      "sandbox.cpus",
+      "sandbox.kind",
+      "sandbox.memoryMb",
+      "sandbox.network",
+      "sandbox.pidsLimit",
+      "sandbox.recipe",
     ]);
     expect(rows[0]).toEqual({ path: "model", value: '"openai:gpt-4.1"', source: { layer: "user-file", detail: fixture.userFile } });
   });

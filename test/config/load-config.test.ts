@@ -118,6 +118,14 @@ describe("layer precedence", () => {
       "providers.openai.apiKey",
       "providers.vllm.baseUrl",
       "providers.vllm.kind",
+      "sandbox.allowLocal",
+      "sandbox.commandTimeoutSec",
+      "sandbox.cpus",
+      "sandbox.kind",
+      "sandbox.memoryMb",
+      "sandbox.network",
+      "sandbox.pidsLimit",
+      "sandbox.recipe",
     ]);
   });
 });
@@ -216,8 +224,24 @@ describe("files", () => {
 
     const error = await loadError();
 
-    expect(error.message).toMatch(/^agent\.config\.json: the "providers" section is not allowed in a project file/);
-    expect(error.message).toContain(`put it in ${fixture.userFile} or use environment variables`);
+    expect(error.message).toMatch(/^agent\.config\.json: "providers" is not allowed in a project file/);
+    expect(error.message).toContain(`put it in ${fixture.userFile}, or use environment variables or flags`);
+  });
+
+  it.each(["network", "allowLocal"])("rejects sandbox.%s in a project file", async (key) => {
+    await fixture.write("project/agent.config.json", { sandbox: { [key]: true } });
+
+    const error = await loadError();
+
+    expect(error.message).toMatch(new RegExp(`^agent\\.config\\.json: "sandbox\\.${key}" is not allowed in a project file`));
+  });
+
+  it("accepts other sandbox settings in a project file", async () => {
+    await fixture.write("project/agent.config.json", { sandbox: { recipe: "python3.9", commandTimeoutSec: 600 } });
+
+    const loaded = await load();
+
+    expect(loaded.config.sandbox).toMatchObject({ recipe: "python3.9", commandTimeoutSec: 600, network: false });
   });
 });
 
