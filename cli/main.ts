@@ -1,7 +1,16 @@
 import { homedir } from "node:os";
+import { spawnSync } from "node:child_process";
 import { createInterface } from "node:readline/promises";
+import { liveContainerIds } from "../src/sandbox/live-sandboxes.js";
 import { ExitCode } from "./exit-codes.js";
 import { runCli } from "./run-cli.js";
+
+/** Last-resort clean-up when the process must exit at once: `docker rm -f` the sandboxes still running. */
+function removeLiveContainers(): void {
+  const ids = liveContainerIds();
+  if (ids.length > 0) spawnSync("docker", ["rm", "--force", ...ids], { stdio: "ignore", timeout: 15_000 });
+}
+process.on("exit", removeLiveContainers);
 
 // The process boundary: signals become an AbortSignal, the returned code becomes the exit code.
 const controller = new AbortController();
@@ -9,7 +18,8 @@ let interrupts = 0;
 const onSignal = (signal: NodeJS.Signals): void => {
   interrupts += 1;
   if (interrupts > 1) {
-    process.stderr.write("agent: interrupted again; exiting now without cleaning up.\n");
+    process.stderr.write("agent: interrupted again; removing sandbox containers and exiting now.\n");
+    removeLiveContainers();
     process.exit(ExitCode.interrupted);
   }
   process.stderr.write(`agent: ${signal} received; stopping and cleaning up (press Ctrl-C again to force).\n`);

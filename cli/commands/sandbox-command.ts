@@ -123,9 +123,10 @@ export function createSandboxCommand(context: CliContext): Command {
     .command("prune")
     .description("Remove sandbox containers left by crashed or killed runs (found by their labels); --all removes every sandbox container.")
     .option("--all", "remove every sandbox container, including those of runs still going")
-    .action(async (options: { all?: boolean }, command: Command) => {
+    .option("--run <run-id>", "only the containers of this run")
+    .action(async (options: { all?: boolean; run?: string }, command: Command) => {
       const docker = await connectDocker(context);
-      const removed = await pruneSandboxes(docker, { all: options.all === true });
+      const removed = await pruneSandboxes(docker, { all: options.all === true, ...(options.run ? { runId: options.run } : {}) });
       if (globalOptions(command).json) return printJson(context.io, removed);
       context.io.stdout.write(removed.length === 0 ? "Nothing to remove.\n" : `Removed ${removed.length} container(s):\n`);
       for (const container of removed) context.io.stdout.write(`  ${container.id.slice(0, 12)}  run ${container.runId}: ${container.reason}\n`);

@@ -5,6 +5,7 @@ import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { SandboxError } from "../errors.js";
 import { KILL_TREE_SCRIPT } from "./kill-tree-script.js";
+import { trackContainer, untrackContainer } from "./live-sandboxes.js";
 import type { ExecRequest, ExecResult, Sandbox } from "./sandbox.js";
 import { baseSandboxEnvironment, CONTAINER_PATH, SANDBOX_DEFAULTS } from "./sandbox-environment.js";
 import { ShellSession, type ShellHost, type ShellProcess } from "./shell-session.js";
@@ -190,6 +191,7 @@ export async function createDockerSandbox(options: DockerSandboxOptions): Promis
         Init: true,
       },
     });
+    trackContainer(container.id);
     await container.start();
   } catch (error) {
     throw describeDockerError(error, "start the sandbox container", options.image);
@@ -234,6 +236,7 @@ export async function createDockerSandbox(options: DockerSandboxOptions): Promis
         await container.remove({ force: true, v: true }).catch((error: unknown) => {
           if ((error as { statusCode?: number }).statusCode !== 404) throw describeDockerError(error, "remove the sandbox container", options.image);
         });
+        untrackContainer(container.id);
       })()),
   };
 }

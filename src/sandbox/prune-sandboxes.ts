@@ -57,9 +57,14 @@ export async function listSandboxContainers(docker: Docker): Promise<SandboxCont
   });
 }
 
-/** Removes stale sandbox containers (or every sandbox container with `all`) and returns what it removed. */
-export async function pruneSandboxes(docker: Docker, options: { all?: boolean } = {}): Promise<SandboxContainer[]> {
-  const targets = (await listSandboxContainers(docker)).filter((container) => options.all || container.stale);
+/**
+ * Removes stale sandbox containers, or with `all` every sandbox container (of one run when
+ * `runId` is given), and returns what it removed.
+ */
+export async function pruneSandboxes(docker: Docker, options: { all?: boolean; runId?: string } = {}): Promise<SandboxContainer[]> {
+  const targets = (await listSandboxContainers(docker)).filter(
+    (container) => (options.runId === undefined || container.runId === options.runId) && (options.all || container.stale),
+  );
   for (const target of targets) {
     await docker
       .getContainer(target.id)

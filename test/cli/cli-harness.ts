@@ -38,8 +38,13 @@ export async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFile(path, typeof value === "string" ? value : JSON.stringify(value, null, 2));
 }
 
-/** Runs the CLI in-process with captured output. */
-export async function runInProcess(args: string[], sandbox: CliSandbox, env: Record<string, string> = {}): Promise<CliRun> {
+/** Runs the CLI in-process with captured output; `confirm` plays the person at the terminal. */
+export async function runInProcess(
+  args: string[],
+  sandbox: CliSandbox,
+  env: Record<string, string> = {},
+  confirm?: (question: string) => Promise<boolean>,
+): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const code = await runCli(args, {
@@ -48,6 +53,7 @@ export async function runInProcess(args: string[], sandbox: CliSandbox, env: Rec
     cwd: sandbox.project,
     homeDir: sandbox.home,
     signal: new AbortController().signal,
+    ...(confirm ? { confirm } : {}),
   });
   return { code, stdout, stderr };
 }
