@@ -3,7 +3,9 @@ import { AgentError, ConfigError } from "../src/errors.js";
 import { type CliContext } from "./cli-context.js";
 import { createConfigCommand } from "./commands/config-command.js";
 import { createImagesCommand } from "./commands/images-command.js";
+import { createMemoryCommand } from "./commands/memory-command.js";
 import { createModelsCommand } from "./commands/models-command.js";
+import { createReplayCommand } from "./commands/replay-command.js";
 import { createSandboxCommand } from "./commands/sandbox-command.js";
 import { describeError, describeErrorVerbose, ExitCode, exitCodeFor } from "./exit-codes.js";
 import { packageVersion } from "./package-version.js";
@@ -27,6 +29,8 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(createModelsCommand(context));
   program.addCommand(createSandboxCommand(context));
   program.addCommand(createImagesCommand(context));
+  program.addCommand(createReplayCommand(context));
+  program.addCommand(createMemoryCommand(context));
   inheritSettings(program);
   return program;
 }

@@ -13,6 +13,18 @@ export interface RecordedModelMessage {
   toolCalls: RecordedToolCall[];
 }
 
+/** The nodes of the agent graph. */
+export type GraphNodeName = "planner" | "test-designer" | "programmer" | "executor" | "finish";
+
+/** How a run ended. */
+export type RunStatus = "solved" | "patched" | "failed" | "limits-exceeded" | "interrupted";
+
+/** One test's outcome in one run of the tests. */
+export interface TestOutcome {
+  test: string;
+  status: "passed" | "failed" | "error" | "skipped";
+}
+
 interface EventBase {
   runId: string;
   /** ISO-8601 time at which the event was emitted. */
@@ -51,6 +63,53 @@ export type AgentEvent = EventBase &
         reason: string;
       }
     | { type: "text-delta"; callId: string; text: string }
+    | {
+        type: "run-start";
+        task: { title: string; source: string };
+        model: string;
+        sandbox: "docker" | "local";
+        baseCommit: string;
+      }
+    | { type: "node-start"; node: GraphNodeName; round: number }
+    | { type: "node-end"; node: GraphNodeName; round: number; summary: string }
+    | {
+        type: "tool-call-start";
+        callId: string;
+        node: GraphNodeName;
+        tool: string;
+        input: Record<string, unknown>;
+      }
+    | {
+        type: "tool-call-end";
+        callId: string;
+        node: GraphNodeName;
+        tool: string;
+        ok: boolean;
+        /** The text the model saw (already capped by the tool). */
+        output: string;
+        durationMs: number;
+      }
+    | { type: "approval-request"; node: GraphNodeName; tool: string; input: Record<string, unknown>; reason: string }
+    | { type: "approval-decision"; node: GraphNodeName; tool: string; decision: "allow" | "deny"; reason: string }
+    | {
+        type: "test-run-end";
+        phase: "base" | "patched";
+        command: string;
+        exitCode: number | null;
+        outcomes: TestOutcome[];
+        durationMs: number;
+      }
+    | { type: "recovery"; node: GraphNodeName; reason: string; action: string }
+    | {
+        type: "run-end";
+        status: RunStatus;
+        summary: string;
+        usage: ModelUsage;
+        costUsd: number | null;
+        durationMs: number;
+        /** Path of patch.diff in the run directory, when there is a patch. */
+        patchFile?: string;
+      }
   );
 
 /** An event before the emitter stamps it with the run id and the time. */

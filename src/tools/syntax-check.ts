@@ -53,7 +53,7 @@ export function createSyntaxChecker(): SyntaxChecker {
       if (extension === ".json") return JSONC_FILE.test(basename(path)) ? { checked: false } : checkJson(content);
       const grammar = GRAMMARS_BY_EXTENSION[extension];
       if (grammar === undefined) return { checked: false };
-      const parser = await loadParser(grammar);
+      const parser = await loadTreeSitterParser(grammar);
       const tree = parser.parse(content);
       if (tree === null) return { checked: false };
       try {
@@ -160,7 +160,16 @@ function loadRuntime(): Promise<TreeSitterModule> {
   return runtime;
 }
 
-function loadParser(grammar: string): Promise<TreeSitter.Parser> {
+/** The tree-sitter grammar (e.g. "python", "tsx") for a path's extension; undefined for languages without one. */
+export function treeSitterGrammarFor(path: string): string | undefined {
+  return GRAMMARS_BY_EXTENSION[extname(path).toLowerCase()];
+}
+
+/**
+ * A parser for one tree-sitter grammar, shared with the syntax checker: the runtime and each
+ * grammar load once per process, on first use. Parsing is synchronous, so sharing is safe.
+ */
+export function loadTreeSitterParser(grammar: string): Promise<TreeSitter.Parser> {
   let parser = parsers.get(grammar);
   if (parser === undefined) {
     parser = (async () => {

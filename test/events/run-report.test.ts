@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import type { AgentEvent, TestOutcome } from "../../src/events/agent-event.js";
+import { buildRunReport, listPatchFiles, renderReportText, renderSummaryMarkdown } from "../../src/events/run-report.js";
+import { samplePatch, sampleRunEvents, sampleRunId } from "./sample-run.js";
+
+function testRun(phase: "base" | "patched", statuses: Record<string, TestOutcome["status"]>): AgentEvent {
+  return {
+    type: "test-run-end",
+    runId: sampleRunId,
+    timestamp: "2025-03-14T09:31:00.000Z",
+    phase,
+    command: "pytest",
+    exitCode: 1,
+    outcomes: Object.entries(statuses).map(([test, status]) => ({ test, status })),
+    durationMs: 100,
+  };
+}
+
+describe("buildRunReport", () => {
+  it("takes the run's identity, status and timing from run-start and run-end", () => {
+    const report = buildRunReport(sampleRunEvents());
+    expect(report).toMatchObject({
+      runId: sampleRunId,
+      task: { title: "Parsing an empty config file crashes with TypeError", source: "https://github.com/acme/widgets/issues/42" },
+      model: "openai:gpt-4.1",
+      status: "solved",
+      timing: { startedAt: "2025-03-14T09:30:00.000Z" },
+    });
+    const end = sampleRunEvents().at(-1)!;
+    expect(report.timing.endedAt).toBe(end.timestamp);
+    expect(report.timing.durationMs).toBe(end.type === "run-end" ? end.durationMs : -1);
+  });
+
+  it("counts model calls and tool calls per node", () => {
+    const report = buildRunReport(sampleRunEvents());
+    expect(report.modelCalls).toEqual({ total: 8, retries: 1, byNode: { planner: 2, "test-designer": 1, programmer: 5 } });
+    expect(report.toolCalls).toEqual({
+      total: 6,
+      failed: 1,
+      byNode: { planner: 1, "test-designer": 1, programmer: 4 },
+      byTool: { search: 1, edit_file: 3, view_file: 1, run_shell: 1 },
+    });
+  });
+
+  it("sums the usage and the cost of every model call", () => {
+    const events = sampleRunEvents();
+    const report = buildRunReport(events);
+    const end = events.at(-1)!;
+    if (end.type !== "run-end") throw new Error("the sample run ends with run-end");
+    expect(report.usage).toEqual(end.usage);
+    expect(report.cost).toEqual({ usd: 0.0362, unknownCostCalls: [] });
+  });
+
+  it("reports the cost as unknown when one call's cost is unknown, and names that call", () => {
+    const report = buildRunReport(sampleRunEvents({ lastCallCostUsd: null }));
+    expect(report.cost).toEqual({ usd: null, unknownCostCalls: [{ callId: "model-call-8", model: "openai:gpt-4.1", node: "programmer" }] });
+  });
+
+  it("takes the last test run of each phase and derives fail-to-pass and pass-to-fail", () => {
+    const events = [
+      ...sampleRunEvents().filter((event) => event.type !== "test-run-end"),
+      testRun("base", { a: "failed" }),
+      testRun("base", { a: "passed", b: "failed", c: "passed", d: "error", e: "passed" }),
+      testRun("patched", { a: "passed", b: "passed", c: "failed", d: "passed", e: "passed", new: "passed" }),
+    ];
+    const { tests } = buildRunReport(events);
+    expect(tests.failToPass).toEqual(["b", "d"]);
+    expect(tests.passToFail).toEqual(["c"]);
+    expect(tests.base).toMatchObject({ passed: 3, failed: 1, errors: 1, total: 5 });
+    expect(tests.patched).toMatchObject({ passed: 5, failed: 1, errors: 0, total: 6 });
+  });
+
+  it("calls a run without run-end interrupted and says so among the errors", () => {
+    const events = sampleRunEvents().filter((event) => event.type !== "run-end");
+    const report = buildRunReport(events, { trajectoryTruncated: true });
+    expect(report.status).toBe("interrupted");
+    expect(report.timing.endedAt).toBe(events.at(-1)!.timestamp);
+    expect(report.errors.map((error) => error.kind)).toEqual(["interrupted", "trajectory-truncated"]);
+  });
+
+  it("reports a model call that never returned", () => {
+    const events = sampleRunEvents();
+    const cut = events.findIndex((event) => event.type === "model-call-end" && event.callId === "model-call-8");
+    const report = buildRunReport(events.slice(0, cut));
+    expect(report.errors[0]).toMatchObject({ kind: "model-call-unfinished", node: "programmer" });
+  });
+
+  it("leaves model calls made while parallel nodes run unattributed rather than guessing", () => {
+    const [start, ...rest] = sampleRunEvents();
+    const at = { runId: sampleRunId, timestamp: start!.timestamp };
+    const call = rest.find((event) => event.type === "model-call-start")!;
+    const events: AgentEvent[] = [
+      start!,
+      { ...at, type: "node-start", node: "test-designer", round: 1 },
+      { ...at, type: "node-start", node: "programmer", round: 1 },
+      call,
+    ];
+    expect(buildRunReport(events).modelCalls.byNode).toEqual({ unattributed: 1 });
+  });
+
+  it("lists the changed files when given the patch", () => {
+    expect(buildRunReport(sampleRunEvents(), { patch: samplePatch }).changedFiles).toEqual(["src/widgets/config.py", "tests/test_empty_config.py"]);
+    expect(buildRunReport(sampleRunEvents()).changedFiles).toBeNull();
+  });
+});
+
+describe("listPatchFiles", () => {
+  it("reads renames, quoted paths and paths with spaces from the diff headers", () => {
+    const patch = [
+      "diff --git a/old name.py b/new name.py",
+      "diff --git a/my file.txt b/my file.txt",
+      'diff --git "a/caf\\303\\251.txt" "b/tab\\there.txt"',
+      "diff --git a/x b/x",
+    ].join("\n");
+    expect(listPatchFiles(patch)).toEqual(["old name.py → new name.py", "my file.txt", "café.txt → tab\there.txt", "x"]);
+  });
+});
+
+describe("renderSummaryMarkdown", () => {
+  it("describes the sample run for people", () => {
+    const report = buildRunReport(sampleRunEvents());
+    expect(renderSummaryMarkdown(report, { patch: samplePatch })).toMatchSnapshot();
+  });
+
+  it("says when no tests were run and the patch is unknown", () => {
+    const report = buildRunReport(sampleRunEvents().filter((event) => event.type !== "test-run-end"));
+    const markdown = renderSummaryMarkdown(report);
+    expect(markdown).toContain("No tests were run.");
+    expect(markdown).toContain("The patch was not recorded.");
+  });
+});
+
+describe("renderReportText", () => {
+  it("prints the status, calls, cost and tests of the sample run", () => {
+    expect(renderReportText(buildRunReport(sampleRunEvents(), { patch: samplePatch }))).toMatchSnapshot();
+  });
+});

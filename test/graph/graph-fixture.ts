@@ -1,0 +1,114 @@
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { AgentEvent } from "../../src/events/agent-event.js";
+import { createEventEmitter } from "../../src/events/agent-event.js";
+import { createWorkspace } from "../../src/git/create-workspace.js";
+import { createWorkspaceGit } from "../../src/git/workspace-git.js";
+import { buildAgentGraph } from "../../src/graph/build-graph.js";
+import { defaultRunLimits, type RunLimits } from "../../src/graph/routes.js";
+import type { GraphRuntime, Workbench } from "../../src/graph/runtime.js";
+import type { AgentStateValue } from "../../src/graph/state.js";
+import { createModelClient } from "../../src/models/model-client.js";
+import { createRetryPolicy } from "../../src/models/retry-policy.js";
+import { ScriptedChatModel, type ScriptedTurn } from "../../src/models/scripted-chat-model.js";
+import type { Sandbox } from "../../src/sandbox/sandbox.js";
+import { createToolset } from "../../src/tools/registry.js";
+import type { SandboxFactory } from "../support/sandbox-factories.js";
+
+/** Makes a git repository with the given files committed; returns its path and commit. */
+export async function createSourceRepository(files: Record<string, string>): Promise<{ path: string; commit: string }> {
+  const path = await mkdtemp(join(tmpdir(), "graph-source-"));
+  for (const [file, content] of Object.entries(files)) {
+    await mkdir(dirname(join(path, file)), { recursive: true });
+    await writeFile(join(path, file), content);
+  }
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: path }).toString().trim();
+  git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git("commit", "-q", "-m", "initial");
+  return { path, commit: git("rev-parse", "HEAD") };
+}
+
+/** Scripted turns for each role (each role gets its own scripted model, as a run may use a model per role). */
+export interface RoleScripts {
+  planner: ScriptedTurn[];
+  testDesigner: ScriptedTurn[];
+  programmer: ScriptedTurn[];
+}
+
+/** A finished graph run with what the test wants to inspect. */
+export interface GraphRunResult {
+  state: AgentStateValue;
+  events: AgentEvent[];
+  models: Record<keyof RoleScripts, ScriptedChatModel>;
+  programmerTree: string;
+  sandboxes: Sandbox[];
+}
+
+function turn(partial: Partial<ScriptedTurn>): ScriptedTurn {
+  return { content: "", toolCalls: [], ...partial };
+}
+
+/** Shorthand for a scripted turn that calls one tool. */
+export function call(name: string, args: Record<string, unknown>): ScriptedTurn {
+  return turn({ toolCalls: [{ name, args }], usage: { input: 1_000, output: 50 } });
+}
+
+/** Runs the real graph with scripted models, real tools and real sandboxes made by `factory`. */
+export async function runGraphWithScripts(options: {
+  factory: SandboxFactory;
+  source: { path: string; commit: string };
+  task: { title: string; body: string };
+  scripts: RoleScripts;
+  limits?: Partial<RunLimits>;
+}): Promise<GraphRunResult> {
+  const root = await mkdtemp(join(tmpdir(), "graph-run-"));
+  const events: AgentEvent[] = [];
+  const emit = createEventEmitter("test-run", (event) => events.push(event));
+  const benches: Workbench[] = [];
+  const sandboxes: Sandbox[] = [];
+  for (const name of ["programmer", "test-designer"]) {
+    const workspace = await createWorkspace({ sourceRepo: options.source.path, baseCommit: options.source.commit, workspaceDir: join(root, name) });
+    const sandbox = await options.factory.create(workspace.workdir, { commandTimeoutMs: 120_000 });
+    sandboxes.push(sandbox);
+    const git = createWorkspaceGit({ workdir: workspace.workdir, baseCommit: workspace.baseCommit });
+    benches.push({ sandbox, git, tools: createToolset({ sandbox, git }) });
+  }
+  const models = {
+    planner: new ScriptedChatModel({ turns: options.scripts.planner, label: "planner script" }),
+    testDesigner: new ScriptedChatModel({ turns: options.scripts.testDesigner, label: "test-designer script" }),
+    programmer: new ScriptedChatModel({ turns: options.scripts.programmer, label: "programmer script" }),
+  };
+  const client = (model: ScriptedChatModel, key: string) =>
+    createModelClient({
+      chatModel: model,
+      provider: { modelKey: `scripted:${key}`, credentialsHint: "" },
+      billing: "scripted",
+      timeoutMs: 30_000,
+      retry: createRetryPolicy(0),
+      emit,
+    });
+  const runtime: GraphRuntime = {
+    models: { planner: client(models.planner, "planner"), testDesigner: client(models.testDesigner, "test-designer"), programmer: client(models.programmer, "programmer") },
+    programmer: benches[0]!,
+    testDesigner: benches[1]!,
+    limits: { ...defaultRunLimits, ...options.limits },
+    stepsPerVisit: 30,
+    approvalMode: "full-auto",
+    emit,
+    now: Date.now,
+    memoryText: "",
+  };
+  const graph = buildAgentGraph(runtime);
+  try {
+    const state = (await graph.invoke(
+      { runId: "test-run", task: { ...options.task, source: "typed" }, baseCommit: options.source.commit, context: "(a small Python package)" },
+      { recursionLimit: 100 },
+    )) as AgentStateValue;
+    return { state, events, models, programmerTree: benches[0]!.sandbox.hostWorkdir, sandboxes };
+  } finally {
+    for (const sandbox of sandboxes) await sandbox.dispose();
+  }
+}
