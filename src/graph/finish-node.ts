@@ -10,7 +10,8 @@ import type { AgentStateUpdate, AgentStateValue } from "./state.js";
  */
 export function createFinishNode(runtime: GraphRuntime) {
   return async (state: AgentStateValue): Promise<AgentStateUpdate> => {
-    const limit = exceededLimit(state, runtime.limits, runtime.now());
+    const roundsUsedUp = !state.verdict?.solved && state.round >= runtime.limits.maxRounds ? `round limit (${runtime.limits.maxRounds})` : null;
+    const limit = exceededLimit(state, runtime.limits, runtime.now()) ?? roundsUsedUp;
     const best = state.bestPatch;
     const patch = best && best.score >= (state.verdict?.score ?? Number.NEGATIVE_INFINITY) ? best.patch : state.patch || best?.patch || "";
     let status: RunStatus;

@@ -324,11 +324,13 @@ function renderTree(paths: string[], limits: { maxLines: number; maxDepth: numbe
     }
     for (const file of shownFiles) out.push(`${indent}${file}`);
     const hiddenDirectories = node.directories.slice(shownDirectories.length);
-    const hiddenFiles = node.files.length - shownFiles.length + hiddenDirectories.reduce((sum, child) => sum + child.fileCount, 0);
-    if (hiddenFiles > 0) {
-      const inDirectories = hiddenDirectories.length > 0 ? ` (${plural(hiddenDirectories.length, "more directory", "more directories")} among them)` : "";
-      out.push(`${indent}… ${plural(hiddenFiles, "more file")}${inDirectories}`);
+    const hidden: string[] = [];
+    if (hiddenDirectories.length > 0) {
+      const filesInside = hiddenDirectories.reduce((sum, child) => sum + child.fileCount, 0);
+      hidden.push(`${plural(hiddenDirectories.length, "more directory", "more directories")} (${plural(filesInside, "file")})`);
     }
+    if (node.files.length > shownFiles.length) hidden.push(plural(node.files.length - shownFiles.length, "more file"));
+    if (hidden.length > 0) out.push(`${indent}… ${hidden.join(", ")}`);
   };
   render(root, "");
   return out.join("\n");

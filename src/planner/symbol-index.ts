@@ -163,15 +163,15 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The higher, the earlier a file gets room in the text. */
+/** The higher, the earlier a file gets room in the text; a focus match outweighs being a test or vendored. */
 function relevance(file: FileSymbols, focus: string[]): number {
   const lowerPath = file.path.toLowerCase();
   const directories = file.path.split("/").slice(0, -1);
   let score = 0;
   for (const term of focus) {
     const lowerTerm = term.toLowerCase();
-    if (lowerTerm.length >= 3 && lowerPath.includes(lowerTerm)) score += 5;
-    if (file.symbols.some((symbol) => matchRank(term, file.path, symbol.name) !== undefined)) score += 10;
+    if (lowerTerm.length >= 3 && lowerPath.includes(lowerTerm)) score += 15;
+    if (file.symbols.some((symbol) => matchRank(term, file.path, symbol.name) !== undefined)) score += 50;
   }
   if (directories.some((segment) => VENDORED_SEGMENT.test(segment))) score -= 40;
   if (isTestPath(file.path)) score -= 20;

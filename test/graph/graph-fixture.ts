@@ -51,9 +51,9 @@ function turn(partial: Partial<ScriptedTurn>): ScriptedTurn {
   return { content: "", toolCalls: [], ...partial };
 }
 
-/** Shorthand for a scripted turn that calls one tool. */
+/** Shorthand for a scripted turn that calls one tool; each costs 1,000 input and 50 output tokens, and $0.01. */
 export function call(name: string, args: Record<string, unknown>): ScriptedTurn {
-  return turn({ toolCalls: [{ name, args }], usage: { input: 1_000, output: 50 } });
+  return turn({ toolCalls: [{ name, args }], usage: { input: 1_000, output: 50, cost: 0.01 } });
 }
 
 /** Runs the real graph with scripted models, real tools and real sandboxes made by `factory`. */
@@ -63,10 +63,17 @@ export async function runGraphWithScripts(options: {
   task: { title: string; body: string };
   scripts: RoleScripts;
   limits?: Partial<RunLimits>;
+  /** The run's clock (wall-time limits); Date.now by default. */
+  now?: () => number;
+  /** Sees every event as it is emitted (e.g. to move a fake clock). */
+  onEvent?: (event: AgentEvent) => void;
 }): Promise<GraphRunResult> {
   const root = await mkdtemp(join(tmpdir(), "graph-run-"));
   const events: AgentEvent[] = [];
-  const emit = createEventEmitter("test-run", (event) => events.push(event));
+  const emit = createEventEmitter("test-run", (event) => {
+    events.push(event);
+    options.onEvent?.(event);
+  });
   const benches: Workbench[] = [];
   const sandboxes: Sandbox[] = [];
   for (const name of ["programmer", "test-designer"]) {
@@ -98,7 +105,7 @@ export async function runGraphWithScripts(options: {
     stepsPerVisit: 30,
     approvalMode: "full-auto",
     emit,
-    now: Date.now,
+    now: options.now ?? Date.now,
     memoryText: "",
   };
   const graph = buildAgentGraph(runtime);

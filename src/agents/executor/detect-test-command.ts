@@ -125,9 +125,12 @@ async function probeToolbox(sandbox: Sandbox, signal: AbortSignal | undefined): 
   };
 }
 
-/** A script run directly when it is executable and its `#!/usr/bin/env python` will resolve, through the interpreter otherwise. */
-function scriptRunner(toolbox: Toolbox, path: string): string {
-  return toolbox.hasPython && toolbox.executables.has(`exec:${path}`) ? `./${path}` : `${toolbox.python} ${path}`;
+/**
+ * A script run directly, as SWE-bench writes it (`./tests/runtests.py`, `bin/test`), when it is
+ * executable and its `#!/usr/bin/env python` will resolve; through the interpreter otherwise.
+ */
+function scriptRunner(toolbox: Toolbox, path: string, direct: string): string {
+  return toolbox.hasPython && toolbox.executables.has(`exec:${path}`) ? direct : `${toolbox.python} ${path}`;
 }
 
 async function detectDjango(files: RepoFiles, toolbox: Toolbox): Promise<TestCommandGuess | undefined> {
@@ -140,7 +143,7 @@ async function detectDjango(files: RepoFiles, toolbox: Toolbox): Promise<TestCom
       evidence.push("tests/test_sqlite.py");
     }
     if (runtests.includes("--parallel")) options.push("--parallel 1");
-    const command = `${scriptRunner(toolbox, "tests/runtests.py")} ${options.join(" ")}`;
+    const command = `${scriptRunner(toolbox, "tests/runtests.py", "./tests/runtests.py")} ${options.join(" ")}`;
     return { framework: "django", command, selectTemplate: `${command} ${TESTS_PLACEHOLDER}`, evidence: evidence.join("; ") };
   }
   const manage = await files.read("manage.py");
@@ -154,7 +157,7 @@ async function detectDjango(files: RepoFiles, toolbox: Toolbox): Promise<TestCom
 async function detectSympy(files: RepoFiles, toolbox: Toolbox): Promise<TestCommandGuess | undefined> {
   const binTest = await files.read("bin/test");
   if (binTest === undefined || !/sympy/i.test(binTest)) return undefined;
-  const command = `${SYMPY_WARNINGS} ${scriptRunner(toolbox, "bin/test")} -C --verbose`;
+  const command = `${SYMPY_WARNINGS} ${scriptRunner(toolbox, "bin/test", "bin/test")} -C --verbose`;
   return { framework: "sympy", command, selectTemplate: `${command} ${TESTS_PLACEHOLDER}`, evidence: "bin/test (SymPy's own test runner)" };
 }
 
