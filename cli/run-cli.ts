@@ -7,6 +7,7 @@ import { createMemoryCommand } from "./commands/memory-command.js";
 import { createModelsCommand } from "./commands/models-command.js";
 import { createReplayCommand } from "./commands/replay-command.js";
 import { createSandboxCommand } from "./commands/sandbox-command.js";
+import { createSolveCommands } from "./commands/solve-command.js";
 import { describeError, describeErrorVerbose, ExitCode, exitCodeFor } from "./exit-codes.js";
 import { packageVersion } from "./package-version.js";
 
@@ -25,6 +26,7 @@ export function createProgram(context: CliContext): Command {
       writeOut: (text) => context.io.stdout.write(text),
       writeErr: (text) => context.io.stderr.write(text),
     });
+  for (const command of createSolveCommands(context)) program.addCommand(command);
   program.addCommand(createConfigCommand(context));
   program.addCommand(createModelsCommand(context));
   program.addCommand(createSandboxCommand(context));

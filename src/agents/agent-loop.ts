@@ -66,7 +66,7 @@ function describeVerdict(verdict: Exclude<LoopVerdict, { kind: "ok" }>): string 
 }
 
 function emptyUsage(): BudgetUsage {
-  return { steps: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, costUnknown: false };
+  return { steps: 0, modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, costUnknown: false };
 }
 
 /**
@@ -91,6 +91,7 @@ export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoo
     if (limit) return { final: null, usage, stoppedBy: "budget", limit };
     if (options.condense) messages = options.condense(messages);
     const reply = await model.call({ messages, tools: boundTools, ...(options.signal ? { signal: options.signal } : {}) });
+    usage.modelCalls += 1;
     usage.inputTokens += reply.usage.inputTokens;
     usage.outputTokens += reply.usage.outputTokens;
     if (reply.cost.usd === null) usage.costUnknown = true;

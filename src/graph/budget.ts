@@ -8,6 +8,7 @@ function combine(state: AgentStateValue, loop: BudgetUsage): AgentStateValue {
     ...state,
     usage: {
       steps: state.usage.steps + loop.steps,
+      modelCalls: state.usage.modelCalls + loop.modelCalls,
       inputTokens: state.usage.inputTokens + loop.inputTokens,
       outputTokens: state.usage.outputTokens + loop.outputTokens,
       costUsd: state.usage.costUsd + loop.costUsd,

@@ -84,6 +84,8 @@ export interface Verdict {
 /** Resources used so far, compared with the limits by the routers. */
 export interface BudgetUsage {
   steps: number;
+  /** Model calls made; on resume, a scripted or replayed model skips this many turns. */
+  modelCalls: number;
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
@@ -134,12 +136,13 @@ export const AgentState = Annotation.Root({
   usage: Annotation<BudgetUsage>({
     reducer: (current: BudgetUsage, delta: BudgetUsage) => ({
       steps: current.steps + delta.steps,
+      modelCalls: current.modelCalls + delta.modelCalls,
       inputTokens: current.inputTokens + delta.inputTokens,
       outputTokens: current.outputTokens + delta.outputTokens,
       costUsd: current.costUsd + delta.costUsd,
       costUnknown: current.costUnknown || delta.costUnknown,
     }),
-    default: () => ({ steps: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, costUnknown: false }),
+    default: () => ({ steps: 0, modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, costUnknown: false }),
   }),
   startedAt: Annotation<number>(replace(() => 0)),
   notes: Annotation<RoleNote[]>(append<RoleNote>()),
@@ -155,4 +158,4 @@ export type AgentStateValue = typeof AgentState.State;
 export type AgentStateUpdate = typeof AgentState.Update;
 
 /** A usage delta with nothing in it. */
-export const noUsage: BudgetUsage = { steps: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, costUnknown: false };
+export const noUsage: BudgetUsage = { steps: 0, modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, costUnknown: false };

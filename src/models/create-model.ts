@@ -20,6 +20,8 @@ export interface CreateModelOptions {
   /** Resolves relative `scripted:` and `replay:` paths. */
   cwd: string;
   emit?: EmitEvent;
+  /** For scripted and replayed models: turns already played by the run being resumed. */
+  scriptOffset?: number;
   /** Overrides for tests: how the retry loop waits and draws jitter. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
@@ -52,7 +54,7 @@ export async function createModel(options: CreateModelOptions): Promise<ModelCli
   if (spec.provider === "scripted" || spec.provider === "replay") {
     const path = resolve(options.cwd, spec.model);
     const script = spec.provider === "scripted" ? await loadModelScript(path) : { turns: await loadReplayTurns(path) };
-    const chatModel = new ScriptedChatModel({ ...script, label: `${spec.provider} model ${spec.model}` });
+    const chatModel = new ScriptedChatModel({ ...script, label: `${spec.provider} model ${spec.model}`, startAt: options.scriptOffset ?? 0 });
     return createModelClient({
       ...common,
       chatModel,

@@ -81,10 +81,13 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
   private readonly turns: ScriptedTurn[];
   private readonly label: string;
   private readonly recordTo: string | undefined;
+  private readonly offset: number;
 
-  constructor(fields: { turns: ScriptedTurn[]; label?: string; recordTo?: string }) {
+  /** `startAt` skips turns already played (a resumed run continues where its checkpoint was). */
+  constructor(fields: { turns: ScriptedTurn[]; label?: string; recordTo?: string; startAt?: number }) {
     super({});
     this.turns = fields.turns;
+    this.offset = fields.startAt ?? 0;
     this.label = fields.label ?? "scripted model";
     this.recordTo = fields.recordTo;
   }
@@ -98,7 +101,7 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
   }
 
   async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
-    const index = this.requests.length;
+    const index = this.offset + this.requests.length;
     const request: RecordedModelRequest = {
       index,
       messages: messages.map(recordMessage),

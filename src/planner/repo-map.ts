@@ -171,7 +171,8 @@ export function formatRepoMap(map: RepoMap, options: { maxChars: number }): stri
     { title: "README (start)", body: map.readme, share: 0.15 },
     { title: "Definitions (path: kind name (line))", body: map.symbols, share: 0.4 },
   ].filter((section) => section.body !== "");
-  const overhead = header.length + sections.reduce((sum, section) => sum + section.title.length + 5, 0);
+  /** Each section adds "\n\n## <title>\n". */
+  const overhead = header.length + sections.reduce((sum, section) => sum + section.title.length + 6, 0);
   const budgets = shareBudget(
     sections.map((section) => ({ length: section.body.length, share: section.share })),
     Math.max(0, options.maxChars - overhead),

@@ -131,7 +131,7 @@ export function findSymbols(index: Pick<SymbolIndex, "files">, names: string[], 
 }
 
 /** The label a developer of the language would grep for (`def`, `func`, `fn`...). */
-export function symbolLabel(language: string, kind: SymbolKind): string {
+function symbolLabel(language: string, kind: SymbolKind): string {
   const isFunction = kind === "function" || kind === "method";
   if (language === "python") return isFunction ? "def" : kind;
   if (language === "ruby") return isFunction ? "def" : kind;

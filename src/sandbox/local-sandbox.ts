@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { SandboxError } from "../errors.js";
@@ -97,6 +97,9 @@ export async function createLocalSandbox(options: LocalSandboxOptions): Promise<
     stat: (path) => files.stat(path),
     listDirectory: (path, depth) => files.listDirectory(path, depth),
     resolvePath: (path) => files.toSandboxPath(path),
-    dispose: () => session.dispose(),
+    dispose: async () => {
+      await session.dispose();
+      await rm(home, { recursive: true, force: true });
+    },
   };
 }

@@ -24,11 +24,12 @@ interface Toolbox {
   python: string;
   hasPython: boolean;
   hasPytest: boolean;
-  executables: Set<string>;
+  /** What the probe found: command names, and `exec:<path>` for executable scripts. */
+  found: Set<string>;
 }
 
 /** The placeholder in `selectTemplate`. */
-export const TESTS_PLACEHOLDER = "{tests}";
+const TESTS_PLACEHOLDER = "{tests}";
 
 const SYMPY_WARNINGS = "PYTHONWARNINGS='ignore::UserWarning,ignore::SyntaxWarning'";
 const DEFAULT_NPM_TEST = /no test specified/;
@@ -66,7 +67,8 @@ export async function detectTestCommand(sandbox: Sandbox, signal?: AbortSignal):
  * selector: Django labels (`tests/auth_tests/test_x.py` and `test_y (auth_tests.test_x.T)` become
  * `auth_tests.test_x` and `auth_tests.test_x.T.test_y`), unittest `module.Class.test`, Go
  * packages for `_test.go` files and `pkg::TestX` ids, test files for vitest/jest/SymPy ids;
- * pytest ids and everything else as given. Quoted for the shell only where needed. Takes any
+ * pytest ids and everything else as given. Quoted for the shell only where needed. With no
+ * tests the placeholder is dropped, which for most runners means the whole suite. Takes any
  * `{ framework, selectTemplate }`, so a guess kept in graph state works as well.
  */
 export function commandForTests(guess: { framework: string; selectTemplate: string }, tests: string[]): string {
@@ -97,7 +99,8 @@ function toSelector(framework: string, test: string): string {
 function toUnittestLabel(test: string, isDjango: boolean): string {
   const verbose = /^(\w+) \(([\w.]+)\)$/.exec(test);
   if (verbose) {
-    const [, method, qualified] = verbose as unknown as [string, string, string];
+    const method = verbose[1] ?? "";
+    const qualified = verbose[2] ?? "";
     return qualified.endsWith(`.${method}`) ? qualified : `${qualified}.${method}`;
   }
   if (isDjango && test.endsWith(".py")) return test.replace(/\.py$/, "").replace(/^(\.\/)?tests\//, "").replaceAll("/", ".");
@@ -111,17 +114,17 @@ function quoteIfNeeded(value: string): string {
 async function probeToolbox(sandbox: Sandbox, signal: AbortSignal | undefined): Promise<Toolbox> {
   const script = [
     'for c in python python3 pytest; do command -v "$c" >/dev/null 2>&1 && echo "$c"; done',
-    'for f in tests/runtests.py bin/test manage.py; do [ -x "$f" ] && echo "exec:$f"; done',
+    'for f in tests/runtests.py bin/test; do [ -x "$f" ] && echo "exec:$f"; done',
     "true",
   ].join("; ");
   const result = await sandbox.exec({ command: script, cwd: sandbox.workdir, timeoutMs: 30_000 }, signal);
-  const executables = new Set(result.stdout.split("\n").map((line) => line.trim()).filter((line) => line !== ""));
-  const hasPython = executables.has("python");
+  const found = new Set(result.stdout.split("\n").map((line) => line.trim()).filter((line) => line !== ""));
+  const hasPython = found.has("python");
   return {
-    python: hasPython || !executables.has("python3") ? "python" : "python3",
+    python: hasPython || !found.has("python3") ? "python" : "python3",
     hasPython,
-    hasPytest: executables.has("pytest"),
-    executables,
+    hasPytest: found.has("pytest"),
+    found,
   };
 }
 
@@ -130,7 +133,7 @@ async function probeToolbox(sandbox: Sandbox, signal: AbortSignal | undefined): 
  * executable and its `#!/usr/bin/env python` will resolve; through the interpreter otherwise.
  */
 function scriptRunner(toolbox: Toolbox, path: string, direct: string): string {
-  return toolbox.hasPython && toolbox.executables.has(`exec:${path}`) ? direct : `${toolbox.python} ${path}`;
+  return toolbox.hasPython && toolbox.found.has(`exec:${path}`) ? direct : `${toolbox.python} ${path}`;
 }
 
 async function detectDjango(files: RepoFiles, toolbox: Toolbox): Promise<TestCommandGuess | undefined> {

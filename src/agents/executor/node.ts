@@ -2,6 +2,7 @@ import type { TestOutcome } from "../../events/agent-event.js";
 import type { GraphRuntime, Workbench } from "../../graph/runtime.js";
 import type { AgentStateUpdate, AgentStateValue, DesignedTest, TestRun } from "../../graph/state.js";
 import { classifyTests } from "./classify-tests.js";
+import { commandForTests } from "./detect-test-command.js";
 import { parseTestOutput } from "./parse-test-output.js";
 
 /** Time limit of one test run. */
@@ -9,15 +10,6 @@ const TEST_TIMEOUT_MS = 15 * 60_000;
 /** Output kept from a test run for parsing (the executor reads it, not a model). */
 const TEST_OUTPUT_LIMIT_BYTES = 2 * 1024 * 1024;
 const EXCERPT_CHARS = 3_000;
-
-function quoteArgument(value: string): string {
-  return /^[\w./:@=+-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
-}
-
-/** The command that runs the given test files with the designer's template. */
-export function testCommandFor(template: string, tests: string[]): string {
-  return template.replaceAll("{tests}", tests.map(quoteArgument).join(" "));
-}
 
 async function runTests(
   bench: Workbench,
@@ -80,7 +72,7 @@ export function createExecutorNode(runtime: GraphRuntime) {
     let excerpt = "";
     const command = state.testCommand;
     if (command && state.designedTests.length > 0) {
-      const designedCommand = testCommandFor(command.selectTemplate, state.designedTests.map((test) => test.path));
+      const designedCommand = commandForTests(command, state.designedTests.map((test) => test.path));
       const base = earlierBaseRun(state, "designed", designedCommand) ?? (await runTests(runtime.testDesigner, runtime, command.framework, designedCommand, { round, phase: "base", scope: "designed" }));
       if (!state.testRuns.includes(base)) runs.push(base);
       const patched = await withDesignedTests(runtime.programmer, state.designedTests, () =>
@@ -93,7 +85,7 @@ export function createExecutorNode(runtime: GraphRuntime) {
     }
     const relevant = state.plan?.relevantTests ?? [];
     if (command && relevant.length > 0) {
-      const existingCommand = testCommandFor(command.selectTemplate, relevant);
+      const existingCommand = commandForTests(command, relevant);
       const base = earlierBaseRun(state, "existing", existingCommand) ?? (await runTests(runtime.testDesigner, runtime, command.framework, existingCommand, { round, phase: "base", scope: "existing" }));
       if (!state.testRuns.includes(base)) runs.push(base);
       const patched = await runTests(runtime.programmer, runtime, command.framework, existingCommand, { round, phase: "patched", scope: "existing" });

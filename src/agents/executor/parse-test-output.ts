@@ -72,9 +72,8 @@ const parsePytest: Parser = (lines) => {
     const line = raw.replace(/^\[gw\d+\]\s+\[\s*\d+%\]\s+/, "").trimEnd();
     const first = /^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (.+)$/.exec(line);
     if (first) {
-      const [, word, rest] = first as unknown as [string, string, string];
-      const id = pytestId(rest);
-      if (id.includes("::") || /^\S+\.py$/.test(id)) outcomes.set(id, PYTEST_STATUSES[word] ?? "error");
+      const id = pytestId(first[2] ?? "");
+      if (id.includes("::") || /^\S+\.py$/.test(id)) outcomes.set(id, PYTEST_STATUSES[first[1] ?? ""] ?? "error");
       continue;
     }
     const last = /^(\S.*?::.*?) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)(?: \(.*\))?(?:\s+\[\s*\d+%\])?$/.exec(line);

@@ -1,0 +1,110 @@
+import { execFileSync } from "node:child_process";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createCliSandbox, spawnAgent, writeJson, type CliSandbox } from "./cli-harness.js";
+
+const files: Record<string, string> = {
+  "slugs/__init__.py": "from .core import slugify\n",
+  "slugs/core.py": 'def slugify(text):\n    return text.lower().replace(" ", "-")\n',
+  "tests/__init__.py": "",
+  "tests/test_core.py": "import unittest\nfrom slugs import slugify\n\n\nclass T(unittest.TestCase):\n    def test_lower(self):\n        self.assertEqual(slugify('A B'), 'a-b')\n",
+};
+
+const repro = "import unittest\nfrom slugs import slugify\n\n\nclass Repro(unittest.TestCase):\n    def test_strip(self):\n        self.assertEqual(slugify(' A B '), 'a-b')\n";
+
+const turn = (name: string, args: Record<string, unknown>) => ({ toolCalls: [{ name, args }], usage: { input: 500, output: 20 } });
+
+/** One script for the whole run: planner, then test designer, then programmer (the graph runs them in that order). */
+function script(programmerPause: boolean) {
+  return {
+    turns: [
+      turn("search", { pattern: "def slugify" }),
+      turn("submit_plan", {
+        summary: "slugify keeps surrounding spaces",
+        findings: [{ file: "slugs/core.py", line: 1, reason: "replace() on raw text" }],
+        steps: [{ owner: "programmer", description: "split and join", done_criterion: "repro passes" }],
+        relevant_tests: ["tests/test_core.py"],
+      }),
+      turn("edit_file", { command: "create", path: "tests/test_repro.py", file_text: repro }),
+      turn("submit_tests", { framework: "unittest", command_template: "python3 -m unittest -v {tests}", tests: [{ path: "tests/test_repro.py", kind: "basic", description: "strips" }] }),
+      ...(programmerPause ? [turn("run_shell", { command: "sleep 4 && echo paused" })] : []),
+      turn("edit_file", { command: "str_replace", path: "slugs/core.py", old_str: 'text.lower().replace(" ", "-")', new_str: '"-".join(text.lower().split())' }),
+      turn("submit_patch", { summary: "split on whitespace" }),
+    ],
+  };
+}
+
+let home: CliSandbox;
+let runsDir: string;
+
+beforeEach(async () => {
+  home = await createCliSandbox();
+  runsDir = join(home.home, "runs");
+  for (const [path, content] of Object.entries(files)) await writeJson(join(home.project, path), content);
+  execFileSync("sh", ["-c", "rm -rf .git && git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm init"], { cwd: home.project });
+  await writeJson(join(home.home, ".config/agent/config.json"), { sandbox: { kind: "local", allowLocal: true } });
+});
+
+function snapshotTree(): string {
+  return execFileSync("sh", ["-c", "git status --porcelain --ignored; git rev-parse HEAD; cat slugs/core.py | sha256sum"], { cwd: home.project, encoding: "utf8" });
+}
+
+describe("agent solve with a scripted model", () => {
+  it("solves the task, writes the run directory and leaves the user's tree untouched", async () => {
+    await writeJson(join(home.home, "script.json"), script(false));
+    const before = snapshotTree();
+    const run = await spawnAgent(["--model", `scripted:${join(home.home, "script.json")}`, "solve", "--task", "slugify keeps surrounding spaces", "--runs-dir", runsDir], home).result;
+    expect(run.stderr).toContain("[executor]");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("status:  solved");
+    const [runId] = await readdir(runsDir).then((names) => names.filter((name) => /^\d{8}-/.test(name)));
+    const patch = await readFile(join(runsDir, runId!, "patch.diff"), "utf8");
+    expect(patch).toContain('+    return "-".join(text.lower().split())');
+    expect(JSON.parse(await readFile(join(runsDir, runId!, "report.json"), "utf8"))).toMatchObject({ status: "solved" });
+    expect(await readFile(join(runsDir, runId!, "summary.md"), "utf8")).toContain("slugify");
+    expect(snapshotTree()).toBe(before);
+  }, 180_000);
+
+  it("resumes a run killed with SIGKILL mid-way and reaches the same patch", async () => {
+    await writeJson(join(home.home, "script.json"), script(true));
+    const agent = spawnAgent(["--model", `scripted:${join(home.home, "script.json")}`, "solve", "--task", "slugify keeps surrounding spaces", "--runs-dir", runsDir], home);
+    let runId: string | undefined;
+    for (let attempt = 0; attempt < 600 && !runId; attempt += 1) {
+      const names = await readdir(runsDir).catch(() => [] as string[]);
+      for (const name of names.filter((candidate) => /^\d{8}-/.test(candidate))) {
+        const trajectory = await readFile(join(runsDir, name, "trajectory.jsonl"), "utf8").catch(() => "");
+        if (trajectory.includes("sleep 4 && echo paused")) runId = name;
+      }
+      if (!runId) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(runId).toBeDefined();
+    agent.kill("SIGKILL");
+    const killed = await agent.result;
+    expect(killed.signal).toBe("SIGKILL");
+
+    const resumed = await spawnAgent(["--model", `scripted:${join(home.home, "script.json")}`, "resume", runId!, "--runs-dir", runsDir], home).result;
+    expect(resumed.stderr).not.toContain("agent: ");
+    if (resumed.code !== 0) console.log(resumed.stdout, resumed.stderr);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain("status:  solved");
+    const patch = await readFile(join(runsDir, runId!, "patch.diff"), "utf8");
+    expect(patch).toContain('+    return "-".join(text.lower().split())');
+    expect(patch).not.toContain("test_repro");
+  }, 180_000);
+});
+
+describe("agent solve input errors", () => {
+  it("refuses a GitHub URL with a clear message and exit 2", async () => {
+    const run = await spawnAgent(["--model", "scripted:x.json", "solve", "https://github.com/o/r/issues/1"], home).result;
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("save the issue as a file, or pass its text with --task");
+  });
+
+  it("refuses an empty task", async () => {
+    await writeFile(join(home.project, "empty.md"), "  \n");
+    const run = await spawnAgent(["solve", "empty.md"], home).result;
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("The task is empty");
+  });
+});
