@@ -53,6 +53,11 @@ export interface AgentLoopResult<Schema extends z.ZodObject> {
   failedApproach?: string;
 }
 
+/** The approach loop control gave up on, as a note for the blackboard (and, at the end, the long-term memory). */
+export function loopControlNotes(result: { failedApproach?: string }): Array<{ role: string; text: string }> {
+  return result.failedApproach ? [{ role: "loop-control", text: result.failedApproach }] : [];
+}
+
 const MAX_NUDGES = 2;
 /** Times loop control redirects a role before it stops the loop. */
 const MAX_RECOVERIES = 2;
@@ -90,7 +95,7 @@ export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoo
     const limit = options.shouldStop(usage);
     if (limit) return { final: null, usage, stoppedBy: "budget", limit };
     if (options.condense) messages = options.condense(messages);
-    const reply = await model.call({ messages, tools: boundTools, ...(options.signal ? { signal: options.signal } : {}) });
+    const reply = await model.call({ messages, tools: boundTools, node, ...(options.signal ? { signal: options.signal } : {}) });
     usage.modelCalls += 1;
     usage.inputTokens += reply.usage.inputTokens;
     usage.outputTokens += reply.usage.outputTokens;

@@ -40,6 +40,8 @@ export type AgentEvent = EventBase &
     | {
         type: "model-call-start";
         callId: string;
+        /** The graph node that made the call, when a node did. */
+        node?: GraphNodeName;
         model: string;
         messageCount: number;
         toolNames: string[];
@@ -47,6 +49,7 @@ export type AgentEvent = EventBase &
     | {
         type: "model-call-end";
         callId: string;
+        node?: GraphNodeName;
         model: string;
         message: RecordedModelMessage;
         usage: ModelUsage;
@@ -57,6 +60,7 @@ export type AgentEvent = EventBase &
     | {
         type: "model-retry";
         callId: string;
+        node?: GraphNodeName;
         model: string;
         attempt: number;
         delayMs: number;

@@ -35,7 +35,7 @@ export function createNodeTracker(): NodeTracker {
           return event.node;
         }
         case "model-call-start":
-          callNodes.set(event.callId, onlyActive());
+          callNodes.set(event.callId, event.node ?? onlyActive());
           return callNodes.get(event.callId);
         case "model-call-end":
         case "model-retry":

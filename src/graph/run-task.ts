@@ -233,6 +233,9 @@ async function executeRun(options: RunTaskOptions, manifest: RunManifest, runDir
       value: { task: manifest.task.title, summary: state.notes.filter((note) => note.role === "programmer").at(-1)?.text ?? state.status ?? "", files: [], status: state.status ?? "failed" },
       source: manifest.runId,
     });
+    for (const note of state.notes.filter((candidate) => candidate.role === "loop-control")) {
+      store.remember(repoKey, { kind: "failed-approach", value: { task: manifest.task.title, approach: note.text, reason: "loop control: no progress" }, source: manifest.runId });
+    }
     store.close();
     const totals = events.filter((event) => event.type === "model-call-end");
     emit({

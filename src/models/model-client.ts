@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { BaseChatModel, BindToolsInput } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { AbortedError, ConfigError, type ModelError } from "../errors.js";
-import { ignoreEvents, type EmitEvent, type RecordedModelMessage } from "../events/agent-event.js";
+import { ignoreEvents, type EmitEvent, type GraphNodeName, type RecordedModelMessage } from "../events/agent-event.js";
 import { classifyModelError, toModelError, type ProviderIdentity } from "./classify-model-error.js";
 import { estimateCost, type Billing, type ModelPrice } from "./prices.js";
 import { computeRetryDelay, sleep as sleepWithSignal, type RetryPolicy } from "./retry-policy.js";
@@ -15,6 +15,8 @@ export interface ModelCallRequest {
   signal?: AbortSignal;
   /** Stream the reply, emitting `text-delta` events as text arrives. */
   stream?: boolean;
+  /** The graph node making the call, recorded in its events. */
+  node?: GraphNodeName;
 }
 
 /** A model's reply with its accounting. */
@@ -125,7 +127,8 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     const callId = randomUUID();
     const started = now();
     const toolNames = (request.tools ?? []).map((tool) => String((tool as { name?: unknown }).name ?? "tool"));
-    emit({ type: "model-call-start", callId, model: modelKey, messageCount: request.messages.length, toolNames });
+    const node = request.node ? { node: request.node } : {};
+    emit({ type: "model-call-start", callId, ...node, model: modelKey, messageCount: request.messages.length, toolNames });
     for (let attemptIndex = 0; ; attemptIndex += 1) {
       if (request.signal?.aborted) throw new AbortedError();
       const timeout = AbortSignal.timeout(options.timeoutMs);
@@ -142,7 +145,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         });
         const durationMs = now() - started;
         const attempts = attemptIndex + 1;
-        emit({ type: "model-call-end", callId, model: modelKey, message: recordModelMessage(message), usage, cost, durationMs, attempts });
+        emit({ type: "model-call-end", callId, ...node, model: modelKey, message: recordModelMessage(message), usage, cost, durationMs, attempts });
         return { message, usage, cost, durationMs, attempts };
       } catch (error) {
         if (request.signal?.aborted) throw new AbortedError("Interrupted.", { cause: error });
@@ -159,7 +162,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         }
         const delayMs = computeRetryDelay(options.retry, attemptIndex, failure.retryAfterMs, options.random);
         const reason = `${failure.kind}${failure.status ? ` (HTTP ${failure.status})` : ""}: ${failure.detail}`;
-        emit({ type: "model-retry", callId, model: modelKey, attempt: attemptIndex + 1, delayMs, reason });
+        emit({ type: "model-retry", callId, ...node, model: modelKey, attempt: attemptIndex + 1, delayMs, reason });
         await sleep(delayMs, request.signal);
       }
     }

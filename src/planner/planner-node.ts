@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { runAgentLoop } from "../agents/agent-loop.js";
+import { loopControlNotes, runAgentLoop } from "../agents/agent-loop.js";
 import { renderPrompt } from "../agents/render-prompt.js";
 import { budgetCheck } from "../graph/budget.js";
 import type { GraphRuntime } from "../graph/runtime.js";
@@ -94,6 +94,7 @@ export function createPlannerNode(runtime: GraphRuntime) {
       replans: state.plan ? state.replans + 1 : state.replans,
       limitHit: result.limit,
       startedAt: state.startedAt || runtime.now(),
+      notes: loopControlNotes(result),
     };
   };
 }

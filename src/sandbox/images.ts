@@ -59,11 +59,17 @@ export const SANDBOX_PACKAGES: readonly string[] = [
   "unzip",
 ];
 
+/**
+ * Node.js 18 and the TypeScript compiler (`tsc` 4.8) from Debian bookworm's own archive, so
+ * TypeScript repositories can be built and tested with `node --test` without a network.
+ */
+export const BOOKWORM_NODE_PACKAGES: readonly string[] = ["nodejs", "node-typescript"];
+
 const AGENT_USER = { name: "agent", uid: 1000, gid: 1000 } as const;
 
-/** The built-in recipes: Python 3.11 on Debian bookworm and Python 3.9 on Debian bullseye. */
+/** The built-in recipes: Python 3.11 with Node.js 18 and tsc on Debian bookworm, and Python 3.9 on Debian bullseye. */
 export const BUILT_IN_RECIPES: readonly ImageRecipe[] = [
-  { name: "python3.11", debianSuite: "bookworm", packages: [...SANDBOX_PACKAGES], user: { ...AGENT_USER } },
+  { name: "python3.11", debianSuite: "bookworm", packages: [...SANDBOX_PACKAGES, ...BOOKWORM_NODE_PACKAGES], user: { ...AGENT_USER } },
   { name: "python3.9", debianSuite: "bullseye", packages: [...SANDBOX_PACKAGES], user: { ...AGENT_USER } },
 ];
 

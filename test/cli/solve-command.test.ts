@@ -64,6 +64,11 @@ describe("agent solve with a scripted model", () => {
     expect(JSON.parse(await readFile(join(runsDir, runId!, "report.json"), "utf8"))).toMatchObject({ status: "solved" });
     expect(await readFile(join(runsDir, runId!, "summary.md"), "utf8")).toContain("slugify");
     expect(snapshotTree()).toBe(before);
+
+    const replayed = await spawnAgent(["--model", `replay:${join(runsDir, runId!)}`, "solve", "--task", "slugify keeps surrounding spaces", "--runs-dir", runsDir], home).result;
+    expect(replayed.code).toBe(0);
+    const replayRun = (await readdir(runsDir)).filter((name) => /^\d{8}-/.test(name) && name !== runId)[0]!;
+    expect(await readFile(join(runsDir, replayRun, "patch.diff"), "utf8")).toBe(patch);
   }, 180_000);
 
   it("resumes a run killed with SIGKILL mid-way and reaches the same patch", async () => {
@@ -85,7 +90,6 @@ describe("agent solve with a scripted model", () => {
 
     const resumed = await spawnAgent(["--model", `scripted:${join(home.home, "script.json")}`, "resume", runId!, "--runs-dir", runsDir], home).result;
     expect(resumed.stderr).not.toContain("agent: ");
-    if (resumed.code !== 0) console.log(resumed.stdout, resumed.stderr);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain("status:  solved");
     const patch = await readFile(join(runsDir, runId!, "patch.diff"), "utf8");

@@ -4,7 +4,7 @@ import type { GraphRuntime } from "../../graph/runtime.js";
 import type { AgentStateUpdate, AgentStateValue } from "../../graph/state.js";
 import { formatPlan } from "../../planner/planner-node.js";
 import { selectTools } from "../../tools/registry.js";
-import { runAgentLoop } from "../agent-loop.js";
+import { loopControlNotes, runAgentLoop } from "../agent-loop.js";
 import { renderPrompt } from "../render-prompt.js";
 import { programmerFeedbackPrompt, programmerSystemPrompt, programmerTaskPrompt } from "./prompt.js";
 
@@ -66,7 +66,7 @@ export function createProgrammerNode(runtime: GraphRuntime) {
       patch,
       usage: result.usage,
       limitHit: result.limit,
-      notes: result.final ? [{ role: "programmer", text: result.final.summary }] : [],
+      notes: [...(result.final ? [{ role: "programmer", text: result.final.summary }] : []), ...loopControlNotes(result)],
     };
   };
 }

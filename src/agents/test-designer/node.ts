@@ -3,7 +3,7 @@ import { budgetCheck } from "../../graph/budget.js";
 import type { GraphRuntime } from "../../graph/runtime.js";
 import type { AgentStateUpdate, AgentStateValue, DesignedTest } from "../../graph/state.js";
 import { selectTools } from "../../tools/registry.js";
-import { runAgentLoop } from "../agent-loop.js";
+import { loopControlNotes, runAgentLoop } from "../agent-loop.js";
 import { renderPrompt } from "../render-prompt.js";
 import { testDesignerSystemPrompt, testDesignerTaskPrompt } from "./prompt.js";
 
@@ -79,7 +79,7 @@ export function createTestDesignerNode(runtime: GraphRuntime) {
       testCommand: result.final ? { framework: result.final.framework, selectTemplate: result.final.command_template } : null,
       usage: result.usage,
       limitHit: result.limit,
-      notes: problems.map((text) => ({ role: "test-designer", text })),
+      notes: [...problems.map((text) => ({ role: "test-designer", text })), ...loopControlNotes(result)],
     };
   };
 }
