@@ -99,6 +99,18 @@ export interface RoleNote {
   text: string;
 }
 
+/** Adds two usages (the state's reducer, and mid-node budget checks). */
+export function addBudgetUsage(a: BudgetUsage, b: BudgetUsage): BudgetUsage {
+  return {
+    steps: a.steps + b.steps,
+    modelCalls: a.modelCalls + b.modelCalls,
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    costUsd: a.costUsd + b.costUsd,
+    costUnknown: a.costUnknown || b.costUnknown,
+  };
+}
+
 const replace = <T>(fallback: () => T) => ({ reducer: (_current: T, next: T) => next, default: fallback });
 const append = <T>() => ({ reducer: (current: T[], next: T[]) => [...current, ...next], default: (): T[] => [] });
 
@@ -134,14 +146,7 @@ export const AgentState = Annotation.Root({
   round: Annotation<number>(replace(() => 0)),
   replans: Annotation<number>(replace(() => 0)),
   usage: Annotation<BudgetUsage>({
-    reducer: (current: BudgetUsage, delta: BudgetUsage) => ({
-      steps: current.steps + delta.steps,
-      modelCalls: current.modelCalls + delta.modelCalls,
-      inputTokens: current.inputTokens + delta.inputTokens,
-      outputTokens: current.outputTokens + delta.outputTokens,
-      costUsd: current.costUsd + delta.costUsd,
-      costUnknown: current.costUnknown || delta.costUnknown,
-    }),
+    reducer: addBudgetUsage,
     default: () => ({ steps: 0, modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, costUnknown: false }),
   }),
   startedAt: Annotation<number>(replace(() => 0)),

@@ -89,8 +89,8 @@ describe("agent solve with a scripted model", () => {
     expect(killed.signal).toBe("SIGKILL");
 
     const resumed = await spawnAgent(["--model", `scripted:${join(home.home, "script.json")}`, "resume", runId!, "--runs-dir", runsDir], home).result;
-    expect(resumed.stderr).not.toContain("agent: ");
-    expect(resumed.code).toBe(0);
+    expect(resumed.stderr, resumed.stderr).not.toContain("agent: ");
+    expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
     expect(resumed.stdout).toContain("status:  solved");
     const patch = await readFile(join(runsDir, runId!, "patch.diff"), "utf8");
     expect(patch).toContain('+    return "-".join(text.lower().split())');

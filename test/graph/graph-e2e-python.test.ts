@@ -111,4 +111,26 @@ describe.each(sandboxFactories)("the agent graph on a Python repository in the $
     expect(result.state.round).toBe(2);
     expect(result.state.status).toBe("solved");
   }, 300_000);
+
+  it("rolls a programmer going round in circles back to the round's checkpoint and lets it try another approach", async () => {
+    const source = await createSourceRepository(repository);
+    const wrongEdit = { ...fixEdit, new_str: '    return text.lower().replace(" ", "_")' };
+    const circling = Array.from({ length: 9 }, () => call("view_file", { path: "slugs/core.py" }));
+    const result = await runGraphWithScripts({
+      factory,
+      source,
+      task,
+      scripts: {
+        planner: plannerScript,
+        testDesigner: testDesignerScript,
+        programmer: [call("edit_file", wrongEdit), ...circling, call("edit_file", fixEdit), call("submit_patch", { summary: "Split on whitespace." })],
+      },
+    });
+
+    const recoveries = result.events.filter((event) => event.type === "recovery").map((event) => (event as { action: string }).action);
+    expect(recoveries.at(-1)).toContain("rolled the working tree back");
+    expect(result.models.programmer.requests.at(-2)!.messages[1]!.text).toContain("An approach that already failed");
+    expect(result.state.status).toBe("solved");
+    expect(result.state.patch).not.toContain('replace(" ", "_")');
+  }, 300_000);
 });

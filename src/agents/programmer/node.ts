@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { budgetCheck } from "../../graph/budget.js";
-import type { GraphRuntime } from "../../graph/runtime.js";
-import type { AgentStateUpdate, AgentStateValue } from "../../graph/state.js";
+import type { GraphRuntime, Workbench } from "../../graph/runtime.js";
+import { addBudgetUsage, noUsage, type AgentStateUpdate, type AgentStateValue, type BudgetUsage } from "../../graph/state.js";
 import { formatPlan } from "../../planner/planner-node.js";
 import { selectTools } from "../../tools/registry.js";
 import { loopControlNotes, runAgentLoop } from "../agent-loop.js";
@@ -33,27 +33,51 @@ export function programmerPrompt(state: AgentStateValue, memoryText: string): st
   });
 }
 
-/** Creates the programmer node: edits the code in the run's working tree until it hands in a fix. */
+/**
+ * Puts the working tree back as it was at the start of this visit (the checkpoint): every
+ * changed file restored to the base commit, then the checkpoint's patch applied again.
+ */
+async function rollBack(bench: Workbench, checkpointPatch: string): Promise<void> {
+  for (const path of await bench.git.changedFiles()) await bench.git.restoreFile(path).catch(() => {});
+  if (!checkpointPatch) return;
+  await bench.sandbox.writeFile(".agent-rollback.patch", checkpointPatch);
+  await bench.sandbox.exec({ command: "git apply --whitespace=nowarn .agent-rollback.patch; rm -f .agent-rollback.patch", cwd: bench.sandbox.workdir });
+}
+
+/**
+ * Creates the programmer node: edits the code in the run's working tree until it hands in a
+ * fix. When loop control stops it for going round in circles, the tree is rolled back to the
+ * visit's checkpoint and the programmer tries once more, told which approach failed.
+ */
 export function createProgrammerNode(runtime: GraphRuntime) {
   return async (state: AgentStateValue): Promise<AgentStateUpdate> => {
     const round = state.round + 1;
     runtime.emit({ type: "node-start", node: "programmer", round });
     const bench = runtime.programmer;
-    const result = await runAgentLoop({
+    const visit = (prompt: string, usedSoFar: BudgetUsage) => runAgentLoop({
       node: "programmer",
       model: runtime.models.programmer,
       tools: selectTools(bench.tools, ["view_file", "search", "find_files", "run_shell", "edit_file", "git_status", "git_diff", "git_restore"]),
       finalTool: { name: "submit_patch", description: "Hand in your fix when you believe it is complete.", schema: submitPatchSchema },
       system: programmerSystemPrompt,
-      prompt: programmerPrompt(state, runtime.memoryText),
+      prompt,
       maxSteps: runtime.stepsPerVisit,
-      shouldStop: budgetCheck(state, runtime),
+      shouldStop: (loop) => budgetCheck(state, runtime)(addBudgetUsage(usedSoFar, loop)),
       approvalMode: runtime.approvalMode,
       ...(runtime.approver ? { approver: runtime.approver } : {}),
       emit: runtime.emit,
       ...(runtime.signal ? { signal: runtime.signal } : {}),
       ...(runtime.condense ? { condense: runtime.condense } : {}),
     });
+    const prompt = programmerPrompt(state, runtime.memoryText);
+    let result = await visit(prompt, noUsage);
+    if (result.stoppedBy === "no-progress" && result.failedApproach) {
+      const failed = result;
+      await rollBack(bench, state.patch);
+      runtime.emit({ type: "recovery", node: "programmer", reason: "no progress", action: "rolled the working tree back to the round's checkpoint; trying another approach" });
+      const retry = await visit(`${prompt}\n\n# An approach that already failed (do not retry it)\n${failed.failedApproach}`, failed.usage);
+      result = { ...retry, usage: addBudgetUsage(failed.usage, retry.usage), failedApproach: failed.failedApproach! };
+    }
     const patch = await bench.git.patch();
     runtime.emit({
       type: "node-end",
