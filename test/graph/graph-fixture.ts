@@ -63,6 +63,8 @@ export async function runGraphWithScripts(options: {
   task: { title: string; body: string };
   scripts: RoleScripts;
   limits?: Partial<RunLimits>;
+  /** What the prompts are told about the repository; "(a small Python package)" by default. */
+  context?: string;
   /** The run's clock (wall-time limits); Date.now by default. */
   now?: () => number;
   /** Sees every event as it is emitted (e.g. to move a fake clock). */
@@ -111,7 +113,7 @@ export async function runGraphWithScripts(options: {
   const graph = buildAgentGraph(runtime);
   try {
     const state = (await graph.invoke(
-      { runId: "test-run", task: { ...options.task, source: "typed" }, baseCommit: options.source.commit, context: "(a small Python package)" },
+      { runId: "test-run", task: { ...options.task, source: "typed" }, baseCommit: options.source.commit, context: options.context ?? "(a small Python package)" },
       { recursionLimit: 100 },
     )) as AgentStateValue;
     return { state, events, models, programmerTree: benches[0]!.sandbox.hostWorkdir, sandboxes };

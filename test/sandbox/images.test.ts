@@ -67,6 +67,11 @@ describe("recipes", () => {
     expect(findRecipe("python3.9").debianSuite).toBe("bullseye");
   });
 
+  it("give bookworm's image Debian's Node.js and TypeScript compiler, and leave bullseye's without", () => {
+    expect(findRecipe("python3.11").packages).toEqual(expect.arrayContaining(["nodejs", "node-typescript"]));
+    expect(findRecipe("python3.9").packages).not.toContain("nodejs");
+  });
+
   it("reject an unknown name with a message that lists the known ones", () => {
     expect(() => findRecipe("python2.7")).toThrow(/Unknown image recipe "python2.7"; the recipes are: python3.11, python3.9/);
   });

@@ -9,7 +9,15 @@ import { WorkspaceFiles } from "../../src/sandbox/workspace-files.js";
 /** A way to make a sandbox over a host directory, for suites that must pass against every sandbox. */
 export interface SandboxFactory {
   name: "local" | "docker";
-  create(hostDir: string, options?: { commandTimeoutMs?: number; env?: Record<string, string> }): Promise<Sandbox>;
+  create(hostDir: string, options?: SandboxFactoryOptions): Promise<Sandbox>;
+}
+
+/** Settings every factory takes. */
+export interface SandboxFactoryOptions {
+  commandTimeoutMs?: number;
+  env?: Record<string, string>;
+  /** PATH of the local sandbox (the host's by default); the Docker sandbox keeps its image's. */
+  path?: string;
 }
 
 /** A sandbox with real file operations and no command execution, for file-only unit tests. */
@@ -44,12 +52,12 @@ export function sandboxImage(): Promise<string> {
 
 const localFactory: SandboxFactory = {
   name: "local",
-  create: (hostDir, options) => createLocalSandbox({ hostWorkdir: hostDir, path: process.env["PATH"] ?? "/usr/bin:/bin", ...options }),
+  create: (hostDir, { path, ...options } = {}) => createLocalSandbox({ hostWorkdir: hostDir, ...options, path: path ?? process.env["PATH"] ?? "/usr/bin:/bin" }),
 };
 
 const dockerFactory: SandboxFactory = {
   name: "docker",
-  create: async (hostDir, options) =>
+  create: async (hostDir, { path: _localPath, ...options } = {}) =>
     createDockerSandbox({ docker, image: await sandboxImage(), hostWorkdir: hostDir, runId: "test", ...options }),
 };
 

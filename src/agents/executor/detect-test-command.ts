@@ -3,7 +3,7 @@ import type { Sandbox } from "../../sandbox/sandbox.js";
 import { shellQuote } from "../../sandbox/shell-session.js";
 
 /** The test runners the executor knows how to run and whose output it can parse. */
-export type TestFramework = "pytest" | "django" | "sympy" | "unittest" | "vitest" | "jest" | "npm" | "go" | "cargo" | "make";
+export type TestFramework = "pytest" | "django" | "sympy" | "unittest" | "vitest" | "jest" | "node" | "npm" | "go" | "cargo" | "make";
 
 /** One way to run the repository's tests. Plain JSON, so it can live in graph state. */
 export interface TestCommandGuess {
@@ -67,7 +67,8 @@ export async function detectTestCommand(sandbox: Sandbox, signal?: AbortSignal):
  * selector: Django labels (`tests/auth_tests/test_x.py` and `test_y (auth_tests.test_x.T)` become
  * `auth_tests.test_x` and `auth_tests.test_x.T.test_y`), unittest `module.Class.test`, Go
  * packages for `_test.go` files and `pkg::TestX` ids, test files for vitest/jest/SymPy ids;
- * pytest ids and everything else as given. Quoted for the shell only where needed. With no
+ * pytest ids, node:test files (a template that compiles TypeScript first takes the `.ts` files)
+ * and everything else as given. Quoted for the shell only where needed. With no
  * tests the placeholder is dropped, which for most runners means the whole suite. Takes any
  * `{ framework, selectTemplate }`, so a guess kept in graph state works as well.
  */

@@ -283,14 +283,53 @@ const parseJest: Parser = (lines) => {
   return outcomes.list();
 };
 
-/** TAP (`ok 1 - name`, `not ok 2 - name`, `# SKIP`) and node:test's spec reporter (`✔ name (1ms)`), for plain `npm test` scripts. */
+/**
+ * node:test (`node --test`), and TAP from any producer: `ok 1 - name`, `not ok 2 - name`,
+ * `# SKIP` and `# TODO` (both skipped). Subtests are indented four spaces a level under their
+ * `# Subtest: name` line and reported before their parent; only the innermost tests count, with
+ * ids of their names from the outermost in (`suite > nested > test`). A file that fails to load
+ * is one failed test named after the file. YAML diagnostics between `---` and `...` are skipped,
+ * and `\#` and `\\` in names are unescaped. node:test's spec reporter (`✔ name (1ms)`) is read too,
+ * for plain `npm test` scripts run where stdout is a terminal.
+ */
 const parseNodeTest: Parser = (lines) => {
   const outcomes = new Outcomes();
+  const names: string[] = [];
+  /** By depth: whether a test one level deeper was reported since the last test at this depth. */
+  const hasChildren: boolean[] = [];
+  let isInYaml = false;
+  let isAfterResult = false;
   for (const raw of lines) {
     const line = raw.trim();
-    const tap = /^(not ok|ok) \d+ (?:- )?(.+?)(?: # (SKIP|TODO)\b.*)?$/i.exec(line);
+    if (isInYaml) {
+      isInYaml = line !== "...";
+      continue;
+    }
+    if (isAfterResult && line === "---") {
+      isInYaml = true;
+      continue;
+    }
+    isAfterResult = false;
+    const depth = Math.floor((raw.length - raw.trimStart().length) / 4);
+    const subtest = /^# Subtest: (.*)$/.exec(line);
+    if (subtest) {
+      names.length = depth;
+      names[depth] = unescapeTapName(subtest[1] as string);
+      hasChildren.length = depth;
+      hasChildren[depth] = false;
+      continue;
+    }
+    const tap = /^(not ok|ok)\b(?: \d+)?(?: -)?(?: (.*?))?(?: # (SKIP|TODO)\b.*)?$/.exec(line);
     if (tap) {
-      outcomes.set(tap[2] as string, tap[3] !== undefined ? "skipped" : tap[1] === "ok" ? "passed" : "failed");
+      isAfterResult = true;
+      const isParent = hasChildren[depth] === true;
+      hasChildren.length = depth;
+      hasChildren[depth] = false;
+      if (depth > 0) hasChildren[depth - 1] = true;
+      if (!isParent && tap[2] !== undefined) {
+        const status = tap[3] !== undefined ? "skipped" : tap[1] === "ok" ? "passed" : "failed";
+        outcomes.set([...names.slice(0, depth), unescapeTapName(tap[2])].join(" > "), status);
+      }
       continue;
     }
     const spec = /^(\S)\s+(.+?)(?: \(\d+(?:\.\d+)?m?s\))?( # (?:SKIP|TODO))?$/.exec(line);
@@ -299,6 +338,11 @@ const parseNodeTest: Parser = (lines) => {
   }
   return outcomes.list();
 };
+
+/** TAP escapes `#` and `\` in test names with a backslash. */
+function unescapeTapName(name: string): string {
+  return name.replace(/\\([\\#])/g, "$1");
+}
 
 const PARSERS: Record<Exclude<TestFramework, "npm" | "make">, Parser> = {
   pytest: parsePytest,
@@ -309,4 +353,5 @@ const PARSERS: Record<Exclude<TestFramework, "npm" | "make">, Parser> = {
   cargo: parseCargo,
   vitest: parseVitest,
   jest: parseJest,
+  node: parseNodeTest,
 };

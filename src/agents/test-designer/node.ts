@@ -9,7 +9,7 @@ import { testDesignerSystemPrompt, testDesignerTaskPrompt } from "./prompt.js";
 
 /** The test designer's structured output. */
 export const submitTestsSchema = z.object({
-  framework: z.string().min(1).describe("The test framework, e.g. pytest, unittest, django, sympy, vitest, jest, go, cargo."),
+  framework: z.string().min(1).describe("The test framework, e.g. pytest, unittest, django, sympy, vitest, jest, node (node --test), go, cargo."),
   command_template: z
     .string()
     .includes("{tests}")

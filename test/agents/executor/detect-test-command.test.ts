@@ -206,6 +206,13 @@ describe("commandForTests", () => {
     expect(commandForTests(guess("sympy", "bin/test -C {tests}"), ["sympy/core/tests/test_basic.py::test_structure"])).toBe("bin/test -C sympy/core/tests/test_basic.py");
   });
 
+  it("passes node:test files as they are, for a template that compiles them first", () => {
+    const template = "tsc --outDir .tsbuild {tests} && node --test --test-reporter=tap .tsbuild/";
+    expect(commandForTests(guess("node", template), ["test/slug.test.ts", "test/a b.test.ts"])).toBe(
+      "tsc --outDir .tsbuild test/slug.test.ts 'test/a b.test.ts' && node --test --test-reporter=tap .tsbuild/",
+    );
+  });
+
   it("runs the whole suite for a template that cannot select tests, or for no tests", () => {
     expect(commandForTests(guess("make", "make test"), ["a"])).toBe("make test");
     expect(commandForTests(guess("pytest", "pytest -rA {tests}"), [])).toBe("pytest -rA");

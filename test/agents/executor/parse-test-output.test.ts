@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseTestOutput } from "../../../src/agents/executor/parse-test-output.js";
 import type { TestOutcome } from "../../../src/events/agent-event.js";
@@ -416,6 +417,39 @@ describe("parseTestOutput", () => {
         "src/cart.test.js > cart > empties the cart": "skipped",
         "src/broken.test.js": "error",
       });
+    });
+  });
+
+  describe("node", () => {
+    /** Real `node --test --test-reporter=tap test/` output of the same two files (a nested suite with skip and todo, and a file that fails to load). */
+    const tapLog = (name: string) => readFileSync(new URL(`node-test-output/${name}`, import.meta.url), "utf8");
+    const expected = (brokenFile: string) => ({
+      [brokenFile]: "failed",
+      "slugify > lower-cases words": "passed",
+      "slugify > surrounding spaces > are stripped": "failed",
+      "slugify > surrounding spaces > are kept inside": "skipped",
+      "slugify > surrounding spaces > handles tabs": "skipped",
+      "top level passes": "passed",
+      "top level fails": "failed",
+      "keeps # and \\ in names": "passed",
+    });
+
+    it("reads Node 18's TAP into innermost tests named from the outermost suite in", () => {
+      expect(statuses(parseTestOutput("node", tapLog("node18-tap.txt")))).toEqual(expected("/workspace/test/broken.test.js"));
+    });
+
+    it("reads Node 20's TAP the same way", () => {
+      expect(statuses(parseTestOutput("node", tapLog("node20-tap.txt")))).toEqual(expected("/tmp/tapcap/test/broken.test.js"));
+    });
+
+    it("does not count a suite whose tests are reported, only its tests", () => {
+      const log = "# Subtest: outer\n    # Subtest: inner\n    ok 1 - inner\n    1..1\nok 1 - outer\n# Subtest: alone\nnot ok 2 - alone\n1..2\n";
+      expect(statuses(parseTestOutput("node", log))).toEqual({ "outer > inner": "passed", alone: "failed" });
+    });
+
+    it("ignores result-like lines inside a test's YAML diagnostics", () => {
+      const log = "not ok 1 - prints\n  ---\n  error: |-\n    ok 2 - not a test\n  ...\n1..1\n";
+      expect(parseTestOutput("node", log)).toEqual([{ test: "prints", status: "failed" }]);
     });
   });
 
