@@ -36,3 +36,14 @@ export interface GraphRuntime {
   /** What the long-term memory knows about the repository, for the prompts. */
   memoryText: string;
 }
+
+/** The agent-loop settings every role takes from the runtime: approval, events, cancellation, condensation. */
+export function loopSettings(runtime: GraphRuntime) {
+  return {
+    approvalMode: runtime.approvalMode,
+    ...(runtime.approver ? { approver: runtime.approver } : {}),
+    emit: runtime.emit,
+    ...(runtime.signal ? { signal: runtime.signal } : {}),
+    ...(runtime.condense ? { condense: runtime.condense } : {}),
+  };
+}

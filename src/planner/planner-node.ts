@@ -2,7 +2,7 @@ import { z } from "zod";
 import { loopControlNotes, runAgentLoop } from "../agents/agent-loop.js";
 import { renderPrompt } from "../agents/render-prompt.js";
 import { budgetCheck } from "../graph/budget.js";
-import type { GraphRuntime } from "../graph/runtime.js";
+import { loopSettings, type GraphRuntime } from "../graph/runtime.js";
 import type { AgentStateUpdate, AgentStateValue, Plan } from "../graph/state.js";
 import { selectTools } from "../tools/registry.js";
 import { plannerReplanPrompt, plannerSystemPrompt, plannerTaskPrompt } from "./prompt.js";
@@ -66,11 +66,7 @@ export function createPlannerNode(runtime: GraphRuntime) {
       prompt: plannerPrompt(state, runtime.memoryText),
       maxSteps: runtime.stepsPerVisit,
       shouldStop: budgetCheck(state, runtime),
-      approvalMode: runtime.approvalMode,
-      ...(runtime.approver ? { approver: runtime.approver } : {}),
-      emit: runtime.emit,
-      ...(runtime.signal ? { signal: runtime.signal } : {}),
-      ...(runtime.condense ? { condense: runtime.condense } : {}),
+      ...loopSettings(runtime),
     });
     const submitted = result.final;
     const plan: Plan | null = submitted

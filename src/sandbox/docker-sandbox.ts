@@ -9,7 +9,7 @@ import { trackContainer, untrackContainer } from "./live-sandboxes.js";
 import type { ExecRequest, ExecResult, Sandbox } from "./sandbox.js";
 import { baseSandboxEnvironment, CONTAINER_PATH, SANDBOX_DEFAULTS } from "./sandbox-environment.js";
 import { ShellSession, type ShellHost, type ShellProcess } from "./shell-session.js";
-import { WorkspaceFiles } from "./workspace-files.js";
+import { WorkspaceFiles, workspaceFileMethods } from "./workspace-files.js";
 
 /** Labels that mark a container as a sandbox of this tool, so crashed runs' containers can be pruned. */
 export const SANDBOX_LABELS = {
@@ -224,12 +224,7 @@ export async function createDockerSandbox(options: DockerSandboxOptions): Promis
       "persist), with a time limit per command and long output shortened to its head and tail. There is no terminal: " +
       "interactive programs (editors, pagers, REPLs) cannot be used.",
     exec: (request: ExecRequest, signal?: AbortSignal): Promise<ExecResult> => session.run(request, signal),
-    readFile: (path) => files.readFile(path),
-    writeFile: (path, data) => files.writeFile(path, data),
-    removeFile: (path) => files.removeFile(path),
-    stat: (path) => files.stat(path),
-    listDirectory: (path, depth) => files.listDirectory(path, depth),
-    resolvePath: (path) => files.toSandboxPath(path),
+    ...workspaceFileMethods(files),
     dispose: () =>
       (disposed ??= (async () => {
         await session.dispose();

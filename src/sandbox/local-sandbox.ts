@@ -7,7 +7,7 @@ import { KILL_TREE_SCRIPT } from "./kill-tree-script.js";
 import type { ExecRequest, ExecResult, Sandbox } from "./sandbox.js";
 import { baseSandboxEnvironment, SANDBOX_DEFAULTS } from "./sandbox-environment.js";
 import { ShellSession, type ShellHost, type ShellProcess } from "./shell-session.js";
-import { WorkspaceFiles } from "./workspace-files.js";
+import { WorkspaceFiles, workspaceFileMethods } from "./workspace-files.js";
 
 /** Settings of a local sandbox. */
 export interface LocalSandboxOptions {
@@ -91,12 +91,7 @@ export async function createLocalSandbox(options: LocalSandboxOptions): Promise<
       "It is NOT isolated: commands can reach the whole machine and the network. Commands run in one persistent bash " +
       "session (cd and export persist), with a time limit per command and long output shortened to its head and tail.",
     exec: (request: ExecRequest, signal?: AbortSignal): Promise<ExecResult> => session.run(request, signal),
-    readFile: (path) => files.readFile(path),
-    writeFile: (path, data) => files.writeFile(path, data),
-    removeFile: (path) => files.removeFile(path),
-    stat: (path) => files.stat(path),
-    listDirectory: (path, depth) => files.listDirectory(path, depth),
-    resolvePath: (path) => files.toSandboxPath(path),
+    ...workspaceFileMethods(files),
     dispose: async () => {
       await session.dispose();
       await rm(home, { recursive: true, force: true });

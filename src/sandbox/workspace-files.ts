@@ -1,7 +1,7 @@
 import { lstat, mkdir, readdir, readFile, realpath, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import { SandboxError } from "../errors.js";
-import type { DirectoryEntry, PathInfo } from "./sandbox.js";
+import type { DirectoryEntry, PathInfo, Sandbox } from "./sandbox.js";
 
 /** Directories never worth listing to a model. */
 const SKIPPED_DIRECTORIES = new Set([".git", "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", ".tox", ".venv"]);
@@ -171,4 +171,16 @@ function fileError(error: unknown, path: string, verb: string): SandboxError {
   const reason =
     code === "ENOENT" ? "no such file or directory" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (error as Error).message;
   return new SandboxError(`Cannot ${verb} ${path}: ${reason}.`, { code: code === "ENOENT" ? "not-found" : "file", cause: error });
+}
+
+/** The file methods of a Sandbox, served by the workspace on the host (both sandboxes mount it). */
+export function workspaceFileMethods(files: WorkspaceFiles): Pick<Sandbox, "readFile" | "writeFile" | "removeFile" | "stat" | "listDirectory" | "resolvePath"> {
+  return {
+    readFile: (path) => files.readFile(path),
+    writeFile: (path, data) => files.writeFile(path, data),
+    removeFile: (path) => files.removeFile(path),
+    stat: (path) => files.stat(path),
+    listDirectory: (path, depth) => files.listDirectory(path, depth),
+    resolvePath: (path) => files.toSandboxPath(path),
+  };
 }

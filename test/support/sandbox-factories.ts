@@ -4,7 +4,7 @@ import { createDockerSandbox } from "../../src/sandbox/docker-sandbox.js";
 import { DEFAULT_RECIPE_NAME, ensureImage, findRecipe } from "../../src/sandbox/images.js";
 import { createLocalSandbox } from "../../src/sandbox/local-sandbox.js";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
-import { WorkspaceFiles } from "../../src/sandbox/workspace-files.js";
+import { WorkspaceFiles, workspaceFileMethods } from "../../src/sandbox/workspace-files.js";
 
 /** A way to make a sandbox over a host directory, for suites that must pass against every sandbox. */
 export interface SandboxFactory {
@@ -31,12 +31,7 @@ export function createFilesOnlySandbox(hostDir: string, workdir = "/workspace"):
     exec: async () => {
       throw new SandboxError("this test sandbox cannot run commands");
     },
-    readFile: (path) => files.readFile(path),
-    writeFile: (path, data) => files.writeFile(path, data),
-    removeFile: (path) => files.removeFile(path),
-    stat: (path) => files.stat(path),
-    listDirectory: (path, depth) => files.listDirectory(path, depth),
-    resolvePath: (path) => files.toSandboxPath(path),
+    ...workspaceFileMethods(files),
     dispose: async () => {},
   };
 }

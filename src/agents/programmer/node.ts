@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { budgetCheck } from "../../graph/budget.js";
-import type { GraphRuntime, Workbench } from "../../graph/runtime.js";
+import { loopSettings, type GraphRuntime, type Workbench } from "../../graph/runtime.js";
 import { addBudgetUsage, noUsage, type AgentStateUpdate, type AgentStateValue, type BudgetUsage } from "../../graph/state.js";
 import { formatPlan } from "../../planner/planner-node.js";
 import { selectTools } from "../../tools/registry.js";
@@ -63,11 +63,7 @@ export function createProgrammerNode(runtime: GraphRuntime) {
       prompt,
       maxSteps: runtime.stepsPerVisit,
       shouldStop: (loop) => budgetCheck(state, runtime)(addBudgetUsage(usedSoFar, loop)),
-      approvalMode: runtime.approvalMode,
-      ...(runtime.approver ? { approver: runtime.approver } : {}),
-      emit: runtime.emit,
-      ...(runtime.signal ? { signal: runtime.signal } : {}),
-      ...(runtime.condense ? { condense: runtime.condense } : {}),
+      ...loopSettings(runtime),
     });
     const prompt = programmerPrompt(state, runtime.memoryText);
     let result = await visit(prompt, noUsage);

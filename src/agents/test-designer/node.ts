@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { budgetCheck } from "../../graph/budget.js";
-import type { GraphRuntime } from "../../graph/runtime.js";
+import { loopSettings, type GraphRuntime } from "../../graph/runtime.js";
 import type { AgentStateUpdate, AgentStateValue, DesignedTest } from "../../graph/state.js";
 import { selectTools } from "../../tools/registry.js";
 import { loopControlNotes, runAgentLoop } from "../agent-loop.js";
@@ -52,11 +52,7 @@ export function createTestDesignerNode(runtime: GraphRuntime) {
       prompt: testDesignerPrompt(state, runtime.memoryText),
       maxSteps: runtime.stepsPerVisit,
       shouldStop: budgetCheck(state, runtime),
-      approvalMode: runtime.approvalMode,
-      ...(runtime.approver ? { approver: runtime.approver } : {}),
-      emit: runtime.emit,
-      ...(runtime.signal ? { signal: runtime.signal } : {}),
-      ...(runtime.condense ? { condense: runtime.condense } : {}),
+      ...loopSettings(runtime),
     });
     const designedTests: DesignedTest[] = [];
     const problems: string[] = [];
