@@ -22,6 +22,7 @@ import type { Sandbox } from "../sandbox/sandbox.js";
 import { createToolset } from "../tools/registry.js";
 import type { ApprovalMode } from "../tools/approval.js";
 import type { Approver } from "../agents/agent-loop.js";
+import { applyPatchInTree } from "./apply-patch.js";
 import { buildAgentGraph } from "./build-graph.js";
 import { defaultRunLimits, type RunLimits } from "./routes.js";
 import type { GraphRuntime, Workbench } from "./runtime.js";
@@ -173,14 +174,14 @@ async function executeRun(options: RunTaskOptions, manifest: RunManifest, runDir
     }
     const [programmer, testDesigner] = benches as [Workbench, Workbench];
     if (saved?.patch) {
-      await programmer.sandbox.writeFile(".agent-resume.patch", saved.patch);
-      const result = await programmer.sandbox.exec({ command: "git apply --whitespace=nowarn .agent-resume.patch && rm -f .agent-resume.patch", cwd: programmer.sandbox.workdir });
+      const result = await applyPatchInTree(programmer.sandbox, saved.patch);
       if (result.exitCode !== 0) throw new GitError(`The checkpoint's patch does not apply to a fresh tree: ${result.stderr.trim()}`);
     }
     for (const test of saved?.designedTests ?? []) await testDesigner.sandbox.writeFile(test.path, test.content);
 
     const store = createLongTermStore(options.memoryPath ?? join(runDir, "..", "memory.sqlite"), { secrets: secrets.filter((s): s is string => !!s) });
-    const repoKey = repositoryKey({ rootPath: manifest.repoPath, ...(originUrl(manifest.repoPath) ? { originUrl: originUrl(manifest.repoPath)! } : {}) });
+    const origin = originUrl(manifest.repoPath);
+    const repoKey = repositoryKey({ rootPath: manifest.repoPath, ...(origin ? { originUrl: origin } : {}) });
     const memoryText = formatMemoryForPrompt(store.recall(repoKey));
     const model = await createModel({
       config: options.config,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { applyPatchInTree } from "../../graph/apply-patch.js";
 import { budgetCheck } from "../../graph/budget.js";
 import { loopSettings, type GraphRuntime, type Workbench } from "../../graph/runtime.js";
 import { addBudgetUsage, noUsage, type AgentStateUpdate, type AgentStateValue, type BudgetUsage } from "../../graph/state.js";
@@ -40,8 +41,7 @@ export function programmerPrompt(state: AgentStateValue, memoryText: string): st
 async function rollBack(bench: Workbench, checkpointPatch: string): Promise<void> {
   for (const path of await bench.git.changedFiles()) await bench.git.restoreFile(path).catch(() => {});
   if (!checkpointPatch) return;
-  await bench.sandbox.writeFile(".agent-rollback.patch", checkpointPatch);
-  await bench.sandbox.exec({ command: "git apply --whitespace=nowarn .agent-rollback.patch; rm -f .agent-rollback.patch", cwd: bench.sandbox.workdir });
+  await applyPatchInTree(bench.sandbox, checkpointPatch);
 }
 
 /**
