@@ -10,6 +10,10 @@ import { resumeRun, runTask, type RunOutcome } from "../../src/graph/run-task.js
 import type { TaskSpec } from "../../src/graph/state.js";
 import { createDockerClient } from "../../src/sandbox/docker-client.js";
 import type { ApprovalMode } from "../../src/tools/approval.js";
+import { fetchIssue, issueToTask } from "../../src/github/fetch-issue.js";
+import { looksLikeIssueReference, parseIssueReference, type IssueReference } from "../../src/github/issue-reference.js";
+import { resolveGitHubToken } from "../../src/github/resolve-token.js";
+import { normalizeOriginUrl } from "../../src/memory/repository-key.js";
 import { describeSource, globalOptions, loadCliConfig, type CliContext } from "../cli-context.js";
 import { ExitCode } from "../exit-codes.js";
 import { memoryPath } from "./memory-command.js";
@@ -18,6 +22,7 @@ import { confirmLocalSandbox } from "./sandbox-command.js";
 interface SolveOptions {
   task?: string;
   repo?: string;
+  apiUrl?: string;
   runsDir?: string;
   approval?: ApprovalMode;
   maxSteps?: string;
@@ -33,19 +38,42 @@ export function runsDirectory(context: CliContext, option: string | undefined): 
   return join(context.env["XDG_STATE_HOME"] || join(context.homeDir, ".local", "state"), "agent", "runs");
 }
 
-/** A task from --task text or a local markdown/text file: the first line (or heading) is the title. */
-async function readTask(context: CliContext, file: string | undefined, text: string | undefined): Promise<TaskSpec> {
-  if (file && text) throw new UsageError("Give either an issue file or --task, not both.");
-  if (!file && !text) throw new UsageError('Say what to do: `agent solve --task "..."` or `agent solve ISSUE.md`.');
-  if (file && (/^https?:\/\//.test(file) || /^[\w.-]+\/[\w.-]+#\d+$/.test(file))) {
-    throw new UsageError(`GitHub issues (${file}) are not supported by this version yet; save the issue as a file, or pass its text with --task.`);
+/** A task from --task text, a GitHub issue (URL or OWNER/REPO#N), or a local markdown/text file (first line or heading = title). */
+async function readTask(context: CliContext, input: string | undefined, text: string | undefined, apiUrl: string | undefined): Promise<{ task: TaskSpec; issue?: IssueReference }> {
+  if (input && text) throw new UsageError("Give either an issue (URL, OWNER/REPO#N or file) or --task, not both.");
+  if (!input && !text) throw new UsageError('Say what to do: `agent solve https://github.com/OWNER/REPO/issues/N`, `agent solve ISSUE.md` or `agent solve --task "..."`.');
+  if (input && looksLikeIssueReference(input)) {
+    const reference = parseIssueReference(input);
+    const token = await resolveGitHubToken(context.env);
+    const issue = await fetchIssue(reference, { ...token, ...(apiUrl ? { apiUrl } : {}) });
+    return { task: issueToTask(issue), issue: reference };
   }
-  const body = text ?? (await readFile(resolve(context.cwd, file!), "utf8").catch((error: unknown) => {
-    throw new UsageError(`Cannot read the issue file ${file}: ${(error as Error).message}.`);
+  const body = text ?? (await readFile(resolve(context.cwd, input!), "utf8").catch((error: unknown) => {
+    throw new UsageError(`Cannot read the issue file ${input}: ${(error as Error).message}.`);
   }));
-  if (body.trim() === "") throw new UsageError(`The task is empty${file ? ` (${file})` : ""}; describe the problem to solve.`);
+  if (body.trim() === "") throw new UsageError(`The task is empty${input ? ` (${input})` : ""}; describe the problem to solve.`);
   const firstLine = body.trim().split("\n")[0]!.replace(/^#+\s*/, "").trim();
-  return { title: firstLine.slice(0, 120), body: body.trim(), source: file ? resolve(context.cwd, file) : "typed" };
+  return { task: { title: firstLine.slice(0, 120), body: body.trim(), source: input ? resolve(context.cwd, input) : "typed" } };
+}
+
+/** The repository to work on: --repo, or the checkout you are in — which, for a GitHub issue, must be that issue's repository. */
+function chooseRepository(context: CliContext, option: string | undefined, issue: IssueReference | undefined): string {
+  if (option) return gitRoot(resolve(context.cwd, option));
+  const root = gitRoot(context.cwd);
+  if (issue) {
+    let origin = "";
+    try {
+      origin = execFileSync("git", ["-c", "safe.directory=*", "-C", root, "config", "--get", "remote.origin.url"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    } catch {
+      // no origin: cannot be the issue's repository
+    }
+    if (!normalizeOriginUrl(origin)?.toLowerCase().endsWith(`/${issue.owner}/${issue.repo}`.toLowerCase())) {
+      throw new UsageError(
+        `The checkout at ${root} is not ${issue.owner}/${issue.repo} (its origin is ${origin || "not set"}); clone it and pass --repo PATH (automatic cloning is not built yet).`,
+      );
+    }
+  }
+  return root;
 }
 
 function gitRoot(cwd: string): string {
@@ -111,6 +139,7 @@ function addRunOptions(command: Command): Command {
 /** `agent solve` and `agent resume`: run the agent graph on a task in a sandbox and report the verified patch. */
 export function createSolveCommands(context: CliContext): Command[] {
   const run = async (options: SolveOptions, command: Command, start: (common: Parameters<typeof runTask>[0]) => Promise<RunOutcome>) => {
+    const githubToken = context.env["GITHUB_TOKEN"] ?? context.env["GH_TOKEN"];
     const global = globalOptions(command);
     const loaded = await loadCliConfig(context, global);
     const outcome = await start({
@@ -128,6 +157,7 @@ export function createSolveCommands(context: CliContext): Command[] {
       approvalMode: options.approval ?? "full-auto",
       limits: limitsFrom(options),
       memoryPath: memoryPath(context),
+      ...(githubToken ? { secrets: [githubToken] } : {}),
       signal: context.signal,
     });
     reportOutcome(context, outcome, global.json === true);
@@ -136,12 +166,13 @@ export function createSolveCommands(context: CliContext): Command[] {
   const solve = addRunOptions(
     new Command("solve")
       .description("Solve a task in the repository: plan, write reproduction tests, patch, and verify, in a sandbox. Your checkout is never changed.")
-      .argument("[issue-file]", "a markdown or text file holding the issue")
-      .option("--task <text>", "the task as text, instead of a file")
-      .option("--repo <path>", "the repository (default: the one containing the current directory)"),
-  ).action(async (file: string | undefined, options: SolveOptions, command: Command) => {
-    const task = await readTask(context, file, options.task);
-    const repoPath = options.repo ? gitRoot(resolve(context.cwd, options.repo)) : gitRoot(context.cwd);
+      .argument("[issue]", "a GitHub issue (https://github.com/OWNER/REPO/issues/N or OWNER/REPO#N), or a markdown/text file holding one")
+      .option("--task <text>", "the task as text, instead of an issue")
+      .option("--repo <path>", "the repository (default: the one containing the current directory; for a GitHub issue it must be that repository)")
+      .option("--api-url <url>", "GitHub API URL, for GitHub Enterprise (default https://api.github.com)"),
+  ).action(async (input: string | undefined, options: SolveOptions, command: Command) => {
+    const { task, issue } = await readTask(context, input, options.task, options.apiUrl);
+    const repoPath = chooseRepository(context, options.repo, issue);
     await run(options, command, (common) => runTask({ ...common, task, repoPath }));
   });
 

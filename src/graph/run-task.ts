@@ -52,6 +52,8 @@ export interface RunTaskOptions {
   approver?: Approver;
   limits?: Partial<RunLimits>;
   memoryPath?: string;
+  /** Other secrets to keep out of trajectories and memory (e.g. the GitHub token). */
+  secrets?: string[];
   signal?: AbortSignal;
   now?: () => number;
 }
@@ -136,7 +138,7 @@ export async function resumeRun(options: Omit<RunTaskOptions, "task" | "repoPath
 
 async function executeRun(options: RunTaskOptions, manifest: RunManifest, runDir: string, resuming: boolean): Promise<RunOutcome> {
   const now = options.now ?? Date.now;
-  const secrets = Object.values(options.config.providers).map((provider) => provider.apiKey);
+  const secrets = [...Object.values(options.config.providers).map((provider) => provider.apiKey), ...(options.secrets ?? [])];
   const recorder = await createRunRecorder({ runDir, redact: createSecretRedactor(secrets) });
   const events: AgentEvent[] = [];
   const emit = createEventEmitter(manifest.runId, (event) => {

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
+import { startFakeGitHubServer } from "../support/fake-github-server.js";
 import { createCliSandbox, spawnAgent, writeJson, type CliSandbox } from "./cli-harness.js";
 
 const files: Record<string, string> = {
@@ -51,6 +52,27 @@ function snapshotTree(): string {
 }
 
 describe("agent solve with a scripted model", () => {
+  it("solves a GitHub issue fetched from a fake GitHub API", async () => {
+    const github = await startFakeGitHubServer();
+    github.addIssue("acme", "slugs", 7, { title: "slugify keeps surrounding spaces", body: "`slugify(' A B ')` gives `-a-b-`.", comments: [{ author: "maintainer", body: "Confirmed." }] });
+    await writeJson(join(home.home, "script.json"), script(false));
+    try {
+      const run = await spawnAgent(
+        ["--model", `scripted:${join(home.home, "script.json")}`, "solve", "https://github.com/acme/slugs/issues/7", "--api-url", github.apiUrl, "--repo", home.project, "--runs-dir", runsDir],
+        home,
+        { GITHUB_TOKEN: "ghp_fake_token_0123456789" },
+      ).result;
+      expect(run.code, run.stderr).toBe(0);
+      expect(github.requests.map((request) => request.path)).toEqual(["/repos/acme/slugs/issues/7", "/repos/acme/slugs/issues/7/comments"]);
+      const [runId] = (await readdir(runsDir)).filter((name) => /^\d{8}-/.test(name));
+      const trajectory = await readFile(join(runsDir, runId!, "trajectory.jsonl"), "utf8");
+      expect(trajectory).toContain("https://github.com/acme/slugs/issues/7");
+      expect(trajectory).not.toContain("ghp_fake_token_0123456789");
+    } finally {
+      await github.close();
+    }
+  }, 180_000);
+
   it("solves the task, writes the run directory and leaves the user's tree untouched", async () => {
     await writeJson(join(home.home, "script.json"), script(false));
     const before = snapshotTree();
@@ -99,10 +121,33 @@ describe("agent solve with a scripted model", () => {
 });
 
 describe("agent solve input errors", () => {
-  it("refuses a GitHub URL with a clear message and exit 2", async () => {
-    const run = await spawnAgent(["--model", "scripted:x.json", "solve", "https://github.com/o/r/issues/1"], home).result;
+  it("refuses a pull request URL with a clear message and exit 2", async () => {
+    const run = await spawnAgent(["--model", "scripted:x.json", "solve", "https://github.com/o/r/pull/1"], home).result;
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("save the issue as a file, or pass its text with --task");
+    expect(run.stderr).toContain("is a pull request, not an issue");
+  });
+
+  it("exits 2 on an issue that does not exist, naming it and what to check", async () => {
+    const github = await startFakeGitHubServer();
+    try {
+      const run = await spawnAgent(["--model", "scripted:x.json", "solve", "o/r#404", "--api-url", github.apiUrl, "--repo", home.project], home).result;
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("o/r#404 was not found");
+    } finally {
+      await github.close();
+    }
+  });
+
+  it("refuses to work on a checkout that is not the issue's repository", async () => {
+    const github = await startFakeGitHubServer();
+    github.addIssue("acme", "slugs", 7, { title: "slugify keeps surrounding spaces", body: "details" });
+    try {
+      const run = await spawnAgent(["--model", "scripted:x.json", "solve", "acme/slugs#7", "--api-url", github.apiUrl], home).result;
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("is not acme/slugs");
+    } finally {
+      await github.close();
+    }
   });
 
   it("refuses an empty task", async () => {
