@@ -1,4 +1,4 @@
-import { AbortedError, AgentError, ConfigError, GitHubError, ModelAuthError, SandboxError, UsageError } from "../src/errors.js";
+import { AbortedError, AgentError, ConfigError, GitError, GitHubError, ModelAuthError, SandboxError, UsageError } from "../src/errors.js";
 
 /** The exit codes of the `agent` command. */
 export const ExitCode = {
@@ -17,6 +17,7 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError || error instanceof ConfigError || error instanceof ModelAuthError) return ExitCode.usage;
   if (error instanceof SandboxError && SANDBOX_SETUP_CODES.has(error.code)) return ExitCode.usage;
   if (error instanceof GitHubError && error.code !== "github-unreachable") return ExitCode.usage;
+  if (error instanceof GitError && error.code === "clone-failed") return ExitCode.usage;
   return ExitCode.notSolved;
 }
 

@@ -10,10 +10,10 @@ import { resumeRun, runTask, type RunOutcome } from "../../src/graph/run-task.js
 import type { TaskSpec } from "../../src/graph/state.js";
 import { createDockerClient } from "../../src/sandbox/docker-client.js";
 import type { ApprovalMode } from "../../src/tools/approval.js";
-import { fetchIssue, issueToTask } from "../../src/github/fetch-issue.js";
+import { fetchIssue, fetchRepositoryInfo, issueToTask } from "../../src/github/fetch-issue.js";
+import { ensureCachedClone } from "../../src/git/clone-cache.js";
 import { looksLikeIssueReference, parseIssueReference, type IssueReference } from "../../src/github/issue-reference.js";
 import { resolveGitHubToken } from "../../src/github/resolve-token.js";
-import { normalizeOriginUrl } from "../../src/memory/repository-key.js";
 import { describeSource, globalOptions, loadCliConfig, type CliContext } from "../cli-context.js";
 import { ExitCode } from "../exit-codes.js";
 import { memoryPath } from "./memory-command.js";
@@ -56,24 +56,27 @@ async function readTask(context: CliContext, input: string | undefined, text: st
   return { task: { title: firstLine.slice(0, 120), body: body.trim(), source: input ? resolve(context.cwd, input) : "typed" } };
 }
 
-/** The repository to work on: --repo, or the checkout you are in — which, for a GitHub issue, must be that issue's repository. */
-function chooseRepository(context: CliContext, option: string | undefined, issue: IssueReference | undefined): string {
+/** A branch name for a run on an issue: agent/issue-N-<slug of the title>. */
+export function issueBranchName(issue: IssueReference, title: string): string {
+  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+  return `agent/issue-${issue.number}${slug ? `-${slug}` : ""}`;
+}
+
+/**
+ * The repository to work on: --repo, or for a GitHub issue its repository from the clone cache
+ * (a bare mirror in the cache directory, fetched when older than ten minutes), or else the
+ * checkout you are in.
+ */
+async function chooseRepository(context: CliContext, option: string | undefined, issue: IssueReference | undefined, apiUrl: string | undefined): Promise<string> {
   if (option) return gitRoot(resolve(context.cwd, option));
-  const root = gitRoot(context.cwd);
-  if (issue) {
-    let origin = "";
-    try {
-      origin = execFileSync("git", ["-c", "safe.directory=*", "-C", root, "config", "--get", "remote.origin.url"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    } catch {
-      // no origin: cannot be the issue's repository
-    }
-    if (!normalizeOriginUrl(origin)?.toLowerCase().endsWith(`/${issue.owner}/${issue.repo}`.toLowerCase())) {
-      throw new UsageError(
-        `The checkout at ${root} is not ${issue.owner}/${issue.repo} (its origin is ${origin || "not set"}); clone it and pass --repo PATH (automatic cloning is not built yet).`,
-      );
-    }
-  }
-  return root;
+  if (!issue) return gitRoot(context.cwd);
+  const token = await resolveGitHubToken(context.env);
+  const info = await fetchRepositoryInfo(issue, { ...token, ...(apiUrl ? { apiUrl } : {}) });
+  const cacheDir = join(context.env["XDG_CACHE_HOME"] || join(context.homeDir, ".cache"), "agent", "repos");
+  const host = apiUrl ? new URL(apiUrl).host : "github.com";
+  const clone = await ensureCachedClone({ cacheDir, key: `${host}/${issue.owner}/${issue.repo}`, cloneUrl: info.cloneUrl, maxAgeMs: 10 * 60_000, env: context.env });
+  context.io.stderr.write(`[clone] ${clone.action} ${issue.owner}/${issue.repo} (${clone.path})\n`);
+  return clone.path;
 }
 
 function gitRoot(cwd: string): string {
@@ -168,12 +171,13 @@ export function createSolveCommands(context: CliContext): Command[] {
       .description("Solve a task in the repository: plan, write reproduction tests, patch, and verify, in a sandbox. Your checkout is never changed.")
       .argument("[issue]", "a GitHub issue (https://github.com/OWNER/REPO/issues/N or OWNER/REPO#N), or a markdown/text file holding one")
       .option("--task <text>", "the task as text, instead of an issue")
-      .option("--repo <path>", "the repository (default: the one containing the current directory; for a GitHub issue it must be that repository)")
+      .option("--repo <path>", "a local checkout to work on (default: for a GitHub issue, its repository cloned into the cache; otherwise the one you are in)")
       .option("--api-url <url>", "GitHub API URL, for GitHub Enterprise (default https://api.github.com)"),
   ).action(async (input: string | undefined, options: SolveOptions, command: Command) => {
     const { task, issue } = await readTask(context, input, options.task, options.apiUrl);
-    const repoPath = chooseRepository(context, options.repo, issue);
-    await run(options, command, (common) => runTask({ ...common, task, repoPath }));
+    const repoPath = await chooseRepository(context, options.repo, issue, options.apiUrl);
+    const branch = issue ? { branch: issueBranchName(issue, task.title) } : {};
+    await run(options, command, (common) => runTask({ ...common, task, repoPath, ...branch }));
   });
 
   const resume = addRunOptions(

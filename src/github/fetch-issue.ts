@@ -92,3 +92,13 @@ export function issueToTask(issue: GitHubIssue): TaskSpec {
     source: issue.htmlUrl,
   };
 }
+
+/** Where to clone a repository from, and its default branch. */
+export async function fetchRepositoryInfo(reference: IssueReference, access: GitHubAccess): Promise<{ cloneUrl: string; defaultBranch: string }> {
+  try {
+    const { data } = await createGitHubClient(access).rest.repos.get({ owner: reference.owner, repo: reference.repo });
+    return { cloneUrl: data.clone_url, defaultBranch: data.default_branch };
+  } catch (error) {
+    throw describeFailure(error, reference, access);
+  }
+}

@@ -35,6 +35,8 @@ export interface RunTaskOptions {
   repoPath: string;
   /** Commit to start from; the repository's HEAD by default. */
   baseCommit?: string;
+  /** The branch the programmer's working tree is on, e.g. agent/issue-12-crash-on-empty-input. */
+  branch?: string;
   /** Where run directories go (runs/<run-id>/). */
   runsDir: string;
   config: AgentConfig;
@@ -73,6 +75,7 @@ interface RunManifest {
   task: TaskSpec;
   repoPath: string;
   baseCommit: string;
+  branch?: string;
   model: string | null;
   approvalMode: ApprovalMode;
   limits: RunLimits;
@@ -110,6 +113,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunOutcome> {
     task: options.task,
     repoPath: resolve(options.repoPath),
     baseCommit,
+    ...(options.branch ? { branch: options.branch } : {}),
     model: options.config.model ?? null,
     approvalMode: options.approvalMode ?? "full-auto",
     limits: { ...defaultRunLimits, ...options.limits },
@@ -160,7 +164,8 @@ async function executeRun(options: RunTaskOptions, manifest: RunManifest, runDir
     for (const role of ["programmer", "test-designer"]) {
       const workspaceDir = join(runDir, "workspaces", role);
       await rm(workspaceDir, { recursive: true, force: true });
-      const workspace = await createWorkspace({ sourceRepo: manifest.repoPath, baseCommit: manifest.baseCommit, workspaceDir });
+      const branch = role === "programmer" && manifest.branch ? { branch: manifest.branch } : {};
+      const workspace = await createWorkspace({ sourceRepo: manifest.repoPath, baseCommit: manifest.baseCommit, workspaceDir, ...branch });
       const sandbox = await createSandbox({
         choice,
         config: options.config.sandbox,

@@ -23,6 +23,8 @@ export interface FakeGitHubServer {
   requests: FakeGitHubRequest[];
   /** Serves an issue at /repos/OWNER/REPO/issues/N. */
   addIssue(owner: string, repo: string, number: number, issue: FakeIssue): void;
+  /** Serves a repository at /repos/OWNER/REPO with the given clone URL (e.g. a local bare repository). */
+  addRepository(owner: string, repo: string, info: { cloneUrl: string; defaultBranch?: string }): void;
   /** Answers every request with this status (and headers) from now on, e.g. a 403 rate limit. */
   failWith(status: number, headers?: Record<string, string>, message?: string): void;
   /** Only requests with this token see the repository's issues; others get GitHub's 404 for private repositories. */
@@ -38,6 +40,7 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
 /** Starts the fake on 127.0.0.1 with an ephemeral port. */
 export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
   const issues = new Map<string, FakeIssue>();
+  const repositories = new Map<string, { cloneUrl: string; defaultBranch?: string }>();
   const privateRepos = new Map<string, string>();
   const requests: FakeGitHubRequest[] = [];
   let failure: { status: number; headers: Record<string, string>; message: string } | undefined;
@@ -47,6 +50,20 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
     const path = (request.url ?? "").split("?")[0]!;
     requests.push({ method: request.method ?? "GET", path, ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}) });
     if (failure) return send(response, failure.status, { message: failure.message, documentation_url: "https://docs.github.com/rest" }, failure.headers);
+    const repository = /^\/repos\/([^/]+)\/([^/]+)$/.exec(path);
+    if (repository && request.method === "GET") {
+      const info = repositories.get(`${repository[1]}/${repository[2]}`);
+      if (!info) return send(response, 404, { message: "Not Found", documentation_url: "https://docs.github.com/rest/repos/repos#get-a-repository", status: "404" });
+      return send(response, 200, {
+        id: 1,
+        name: repository[2],
+        full_name: `${repository[1]}/${repository[2]}`,
+        private: false,
+        html_url: `https://github.com/${repository[1]}/${repository[2]}`,
+        clone_url: info.cloneUrl,
+        default_branch: info.defaultBranch ?? "main",
+      });
+    }
     const match = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)(\/comments)?$/.exec(path);
     const notFound = () => send(response, 404, { message: "Not Found", documentation_url: "https://docs.github.com/rest/issues/issues#get-an-issue", status: "404" });
     if (!match || request.method !== "GET") return notFound();
@@ -93,6 +110,7 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
     apiUrl: url,
     requests,
     addIssue: (owner, repo, number, issue) => issues.set(`${owner}/${repo}#${number}`, issue),
+    addRepository: (owner, repo, info) => repositories.set(`${owner}/${repo}`, info),
     failWith: (status, headers = {}, message = "error") => (failure = { status, headers, message }),
     makePrivate: (owner, repo, token) => privateRepos.set(`${owner}/${repo}`, token),
     close: () => new Promise((resolve) => server.close(() => resolve())),

@@ -1,0 +1,42 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ensureCachedClone } from "../../src/git/clone-cache.js";
+
+async function origin(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "clone-origin-"));
+  await writeFile(join(dir, "a.txt"), "one\n");
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir, encoding: "utf8" });
+  git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git("commit", "-q", "-m", "one");
+  return dir;
+}
+
+const env = { PATH: process.env["PATH"], HOME: tmpdir() };
+
+describe("ensureCachedClone", () => {
+  it("clones once, reuses a fresh mirror, and fetches a stale one", async () => {
+    const source = await origin();
+    const cacheDir = await mkdtemp(join(tmpdir(), "clone-cache-"));
+    let now = Date.now();
+    const options = { cacheDir, key: "example.com/o/r", cloneUrl: source, maxAgeMs: 60_000, env, now: () => now };
+    expect((await ensureCachedClone(options)).action).toBe("cloned");
+    expect((await ensureCachedClone(options)).action).toBe("reused");
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "two"], { cwd: source });
+    now += 120_000;
+    const fetched = await ensureCachedClone(options);
+    expect(fetched.action).toBe("fetched");
+    expect(execFileSync("git", ["log", "--oneline", "main"], { cwd: fetched.path, encoding: "utf8" })).toContain("two");
+  });
+
+  it("fails with advice and leaves nothing behind when the clone fails", async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), "clone-cache-"));
+    await expect(ensureCachedClone({ cacheDir, key: "o/r", cloneUrl: join(tmpdir(), "no-such-repository"), maxAgeMs: 1, env })).rejects.toMatchObject({
+      code: "clone-failed",
+    });
+    expect(await readdir(join(cacheDir, "o"))).toEqual([]);
+  });
+});
