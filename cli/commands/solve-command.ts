@@ -11,6 +11,7 @@ import type { TaskSpec } from "../../src/graph/state.js";
 import { createDockerClient } from "../../src/sandbox/docker-client.js";
 import type { ApprovalMode } from "../../src/tools/approval.js";
 import { fetchIssue, fetchRepositoryInfo, issueToTask } from "../../src/github/fetch-issue.js";
+import { commentOnIssue, openDraftPullRequest, pushPatchBranch } from "../../src/github/publish.js";
 import { ensureCachedClone } from "../../src/git/clone-cache.js";
 import { looksLikeIssueReference, parseIssueReference, type IssueReference } from "../../src/github/issue-reference.js";
 import { resolveGitHubToken } from "../../src/github/resolve-token.js";
@@ -23,6 +24,9 @@ interface SolveOptions {
   task?: string;
   repo?: string;
   apiUrl?: string;
+  apply?: boolean;
+  pr?: boolean;
+  comment?: boolean;
   runsDir?: string;
   approval?: ApprovalMode;
   maxSteps?: string;
@@ -67,16 +71,74 @@ export function issueBranchName(issue: IssueReference, title: string): string {
  * (a bare mirror in the cache directory, fetched when older than ten minutes), or else the
  * checkout you are in.
  */
-async function chooseRepository(context: CliContext, option: string | undefined, issue: IssueReference | undefined, apiUrl: string | undefined): Promise<string> {
-  if (option) return gitRoot(resolve(context.cwd, option));
-  if (!issue) return gitRoot(context.cwd);
+async function chooseRepository(
+  context: CliContext,
+  option: string | undefined,
+  issue: IssueReference | undefined,
+  apiUrl: string | undefined,
+  needRemote: boolean,
+): Promise<{ repoPath: string; remote?: { cloneUrl: string; defaultBranch: string } }> {
+  if (option) {
+    const repoPath = gitRoot(resolve(context.cwd, option));
+    if (!issue || !needRemote) return { repoPath };
+    const token = await resolveGitHubToken(context.env);
+    return { repoPath, remote: await fetchRepositoryInfo(issue, { ...token, ...(apiUrl ? { apiUrl } : {}) }) };
+  }
+  if (!issue) return { repoPath: gitRoot(context.cwd) };
   const token = await resolveGitHubToken(context.env);
   const info = await fetchRepositoryInfo(issue, { ...token, ...(apiUrl ? { apiUrl } : {}) });
   const cacheDir = join(context.env["XDG_CACHE_HOME"] || join(context.homeDir, ".cache"), "agent", "repos");
   const host = apiUrl ? new URL(apiUrl).host : "github.com";
   const clone = await ensureCachedClone({ cacheDir, key: `${host}/${issue.owner}/${issue.repo}`, cloneUrl: info.cloneUrl, maxAgeMs: 10 * 60_000, env: context.env });
   context.io.stderr.write(`[clone] ${clone.action} ${issue.owner}/${issue.repo} (${clone.path})\n`);
-  return clone.path;
+  return { repoPath: clone.path, remote: info };
+}
+
+/** Publishes a run's result as the flags ask: apply to the user's checkout, a draft pull request, a comment on the issue. */
+async function publish(
+  context: CliContext,
+  options: SolveOptions,
+  outcome: RunOutcome,
+  target: { repoPath: string; issue?: IssueReference; remote?: { cloneUrl: string; defaultBranch: string }; branch?: string; apiUrl?: string; title: string },
+): Promise<void> {
+  const usable = outcome.patch.trim() !== "" && (outcome.status === "solved" || outcome.status === "patched");
+  const note = (text: string) => context.io.stderr.write(`[publish] ${text}\n`);
+  if (!usable && (options.apply || options.pr)) {
+    note(`nothing to publish: the run ended ${outcome.status} without a patch`);
+  }
+  if (options.apply && usable) {
+    const patchFile = join(outcome.runDir, "patch.diff");
+    try {
+      execFileSync("git", ["-c", "safe.directory=*", "-C", target.repoPath, "apply", "--whitespace=nowarn", patchFile], { stdio: ["ignore", "ignore", "pipe"] });
+      note(`applied ${patchFile} to ${target.repoPath}`);
+    } catch (error) {
+      throw new UsageError(`The patch does not apply to ${target.repoPath} (${String((error as { stderr?: Buffer }).stderr ?? "").trim()}); it is kept in ${patchFile}.`);
+    }
+  }
+  if (!target.issue) return;
+  const token = await resolveGitHubToken(context.env);
+  const access = { ...token, ...(target.apiUrl ? { apiUrl: target.apiUrl } : {}) };
+  const summary = await readFile(join(outcome.runDir, "summary.md"), "utf8");
+  if (options.pr && usable && target.remote && target.branch) {
+    await pushPatchBranch({
+      workdir: join(outcome.runDir, "workspaces", "programmer"),
+      baseCommit: outcome.report.baseCommit ?? "HEAD",
+      branch: target.branch,
+      patch: outcome.patch,
+      message: `${target.title}\n\nFixes #${target.issue.number}. Made by agent (run ${outcome.runId}).`,
+      remoteUrl: target.remote.cloneUrl,
+      ...(token.token ? { token: token.token } : {}),
+      env: context.env,
+    });
+    const url = await openDraftPullRequest(target.issue, access, {
+      head: target.branch,
+      base: target.remote.defaultBranch,
+      title: target.title,
+      body: `${summary}\n\nFixes #${target.issue.number}`,
+    });
+    note(`opened a draft pull request: ${url}`);
+  }
+  if (options.comment) note(`commented on the issue: ${await commentOnIssue(target.issue, access, summary)}`);
 }
 
 function gitRoot(cwd: string): string {
@@ -164,6 +226,7 @@ export function createSolveCommands(context: CliContext): Command[] {
       signal: context.signal,
     });
     reportOutcome(context, outcome, global.json === true);
+    return outcome;
   };
 
   const solve = addRunOptions(
@@ -172,12 +235,25 @@ export function createSolveCommands(context: CliContext): Command[] {
       .argument("[issue]", "a GitHub issue (https://github.com/OWNER/REPO/issues/N or OWNER/REPO#N), or a markdown/text file holding one")
       .option("--task <text>", "the task as text, instead of an issue")
       .option("--repo <path>", "a local checkout to work on (default: for a GitHub issue, its repository cloned into the cache; otherwise the one you are in)")
-      .option("--api-url <url>", "GitHub API URL, for GitHub Enterprise (default https://api.github.com)"),
+      .option("--api-url <url>", "GitHub API URL, for GitHub Enterprise (default https://api.github.com)")
+      .option("--apply", "apply the patch to your checkout (--repo, or the one you are in) when the run produced one")
+      .option("--pr", "push the run's branch and open a draft pull request with the summary and the verification (GitHub issues)")
+      .option("--comment", "post the run's summary as a comment on the issue (GitHub issues)"),
   ).action(async (input: string | undefined, options: SolveOptions, command: Command) => {
     const { task, issue } = await readTask(context, input, options.task, options.apiUrl);
-    const repoPath = await chooseRepository(context, options.repo, issue, options.apiUrl);
-    const branch = issue ? { branch: issueBranchName(issue, task.title) } : {};
-    await run(options, command, (common) => runTask({ ...common, task, repoPath, ...branch }));
+    if ((options.pr || options.comment) && !issue) throw new UsageError("--pr and --comment need a GitHub issue to work on.");
+    if (options.apply && issue && !options.repo) throw new UsageError("--apply needs --repo PATH: the checkout to apply the patch to.");
+    const { repoPath, remote } = await chooseRepository(context, options.repo, issue, options.apiUrl, options.pr === true);
+    const branch = issue ? issueBranchName(issue, task.title) : undefined;
+    const outcome = await run(options, command, (common) => runTask({ ...common, task, repoPath, ...(branch ? { branch } : {}) }));
+    await publish(context, options, outcome, {
+      repoPath,
+      title: task.title,
+      ...(issue ? { issue } : {}),
+      ...(remote ? { remote } : {}),
+      ...(branch ? { branch } : {}),
+      ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}),
+    });
   });
 
   const resume = addRunOptions(

@@ -52,6 +52,43 @@ function snapshotTree(): string {
 }
 
 describe("agent solve with a scripted model", () => {
+  it("pushes a branch to the origin and opens a draft pull request with the verification, and comments, only when asked", async () => {
+    const origin = join(home.home, "origin.git");
+    execFileSync("git", ["clone", "--bare", "-q", home.project, origin]);
+    const github = await startFakeGitHubServer();
+    github.addIssue("acme", "slugs", 7, { title: "slugify keeps surrounding spaces", body: "`slugify(' A B ')` gives `-a-b-`." });
+    github.addRepository("acme", "slugs", { cloneUrl: origin });
+    await writeJson(join(home.home, "script.json"), script(false));
+    try {
+      const run = await spawnAgent(
+        ["--model", `scripted:${join(home.home, "script.json")}`, "solve", "acme/slugs#7", "--api-url", github.apiUrl, "--runs-dir", runsDir, "--pr", "--comment"],
+        home,
+        { XDG_CACHE_HOME: join(home.home, "cache") },
+      ).result;
+      expect(run.code, run.stderr).toBe(0);
+      const branch = "agent/issue-7-slugify-keeps-surrounding-spaces";
+      const pushed = execFileSync("git", ["show", "--format=%s", branch], { cwd: origin, encoding: "utf8" });
+      expect(pushed).toContain("slugify keeps surrounding spaces");
+      expect(pushed).toContain('+    return "-".join(text.lower().split())');
+      expect(pushed).not.toContain("test_repro");
+      expect(github.pullRequests).toHaveLength(1);
+      expect(github.pullRequests[0]).toMatchObject({ head: branch, base: "main", draft: true, title: "slugify keeps surrounding spaces" });
+      expect(github.pullRequests[0]!.body).toContain("Fixes #7");
+      expect(github.pullRequests[0]!.body).toMatch(/test_strip/);
+      expect(github.comments).toHaveLength(1);
+      expect(run.stderr).toContain("opened a draft pull request: https://github.com/acme/slugs/pull/101");
+    } finally {
+      await github.close();
+    }
+  }, 240_000);
+
+  it("applies the patch to the user's checkout only with --apply", async () => {
+    await writeJson(join(home.home, "script.json"), script(false));
+    const run = await spawnAgent(["--model", `scripted:${join(home.home, "script.json")}`, "solve", "--task", "slugify keeps surrounding spaces", "--runs-dir", runsDir, "--apply"], home).result;
+    expect(run.code, run.stderr).toBe(0);
+    expect(await readFile(join(home.project, "slugs/core.py"), "utf8")).toContain('"-".join(text.lower().split())');
+  }, 180_000);
+
   it("clones the issue's repository into the cache, works on an issue branch, and reuses the clone next time", async () => {
     const origin = join(home.home, "origin.git");
     execFileSync("git", ["clone", "--bare", "-q", home.project, origin]);

@@ -23,6 +23,10 @@ export interface FakeGitHubServer {
   requests: FakeGitHubRequest[];
   /** Serves an issue at /repos/OWNER/REPO/issues/N. */
   addIssue(owner: string, repo: string, number: number, issue: FakeIssue): void;
+  /** Pull requests opened through the API, with what was sent. */
+  pullRequests: Array<{ owner: string; repo: string; title: string; body: string; head: string; base: string; draft: boolean }>;
+  /** Issue comments posted through the API. */
+  comments: Array<{ owner: string; repo: string; number: number; body: string }>;
   /** Serves a repository at /repos/OWNER/REPO with the given clone URL (e.g. a local bare repository). */
   addRepository(owner: string, repo: string, info: { cloneUrl: string; defaultBranch?: string }): void;
   /** Answers every request with this status (and headers) from now on, e.g. a 403 rate limit. */
@@ -41,15 +45,30 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
 export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
   const issues = new Map<string, FakeIssue>();
   const repositories = new Map<string, { cloneUrl: string; defaultBranch?: string }>();
+  const pullRequests: FakeGitHubServer["pullRequests"] = [];
+  const postedComments: FakeGitHubServer["comments"] = [];
   const privateRepos = new Map<string, string>();
   const requests: FakeGitHubRequest[] = [];
   let failure: { status: number; headers: Record<string, string>; message: string } | undefined;
   let url = "";
 
-  const handle = (request: IncomingMessage, response: ServerResponse): void => {
+  const handle = (request: IncomingMessage, response: ServerResponse, body: string): void => {
     const path = (request.url ?? "").split("?")[0]!;
     requests.push({ method: request.method ?? "GET", path, ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}) });
     if (failure) return send(response, failure.status, { message: failure.message, documentation_url: "https://docs.github.com/rest" }, failure.headers);
+    const pulls = /^\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(path);
+    if (pulls && request.method === "POST") {
+      const sent = JSON.parse(body) as { title: string; body: string; head: string; base: string; draft?: boolean };
+      pullRequests.push({ owner: pulls[1]!, repo: pulls[2]!, title: sent.title, body: sent.body, head: sent.head, base: sent.base, draft: sent.draft === true });
+      const number = 100 + pullRequests.length;
+      return send(response, 201, { id: number, number, draft: sent.draft === true, state: "open", title: sent.title, html_url: `https://github.com/${pulls[1]}/${pulls[2]}/pull/${number}` });
+    }
+    const commentPost = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path);
+    if (commentPost && request.method === "POST") {
+      const sent = JSON.parse(body) as { body: string };
+      postedComments.push({ owner: commentPost[1]!, repo: commentPost[2]!, number: Number(commentPost[3]), body: sent.body });
+      return send(response, 201, { id: postedComments.length, body: sent.body, html_url: `https://github.com/${commentPost[1]}/${commentPost[2]}/issues/${commentPost[3]}#issuecomment-${postedComments.length}` });
+    }
     const repository = /^\/repos\/([^/]+)\/([^/]+)$/.exec(path);
     if (repository && request.method === "GET") {
       const info = repositories.get(`${repository[1]}/${repository[2]}`);
@@ -103,12 +122,18 @@ export async function startFakeGitHubServer(): Promise<FakeGitHubServer> {
     });
   };
 
-  const server = createServer(handle);
+  const server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => handle(request, response, body));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     apiUrl: url,
     requests,
+    pullRequests,
+    comments: postedComments,
     addIssue: (owner, repo, number, issue) => issues.set(`${owner}/${repo}#${number}`, issue),
     addRepository: (owner, repo, info) => repositories.set(`${owner}/${repo}`, info),
     failWith: (status, headers = {}, message = "error") => (failure = { status, headers, message }),
