@@ -89,7 +89,7 @@ async function chooseRepository(
   const info = await fetchRepositoryInfo(issue, { ...token, ...(apiUrl ? { apiUrl } : {}) });
   const cacheDir = join(context.env["XDG_CACHE_HOME"] || join(context.homeDir, ".cache"), "agent", "repos");
   const host = apiUrl ? new URL(apiUrl).host : "github.com";
-  const clone = await ensureCachedClone({ cacheDir, key: `${host}/${issue.owner}/${issue.repo}`, cloneUrl: info.cloneUrl, maxAgeMs: 10 * 60_000, env: context.env });
+  const clone = await ensureCachedClone({ cacheDir, key: `${host}/${issue.owner}/${issue.repo}`, cloneUrl: info.cloneUrl, maxAgeMs: 10 * 60_000 });
   context.io.stderr.write(`[clone] ${clone.action} ${issue.owner}/${issue.repo} (${clone.path})\n`);
   return { repoPath: clone.path, remote: info };
 }
@@ -128,7 +128,6 @@ async function publish(
       message: `${target.title}\n\nFixes #${target.issue.number}. Made by agent (run ${outcome.runId}).`,
       remoteUrl: target.remote.cloneUrl,
       ...(token.token ? { token: token.token } : {}),
-      env: context.env,
     });
     const url = await openDraftPullRequest(target.issue, access, {
       head: target.branch,

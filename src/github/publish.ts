@@ -1,20 +1,9 @@
-import { execFile } from "node:child_process";
 import { writeFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { GitError, GitHubError } from "../errors.js";
+import { GitHubError } from "../errors.js";
+import { runGit } from "../git/git-process.js";
 import { createGitHubClient, type GitHubAccess } from "./fetch-issue.js";
 import type { IssueReference } from "./issue-reference.js";
-
-function git(args: string[], cwd: string, env: Record<string, string | undefined>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      "git",
-      ["-c", "core.hooksPath=/dev/null", "-c", "safe.directory=*", "-c", "commit.gpgsign=false", ...args],
-      { cwd, env: { PATH: env["PATH"] ?? "/usr/bin:/bin", HOME: env["HOME"] ?? "/", GIT_TERMINAL_PROMPT: "0", LANG: "C" }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => (error ? reject(new GitError(`git ${args.find((arg) => !arg.startsWith("-"))} failed: ${stderr.trim().split("\n").at(-1) ?? error.message}`, { cause: error })) : resolve(stdout)),
-    );
-  });
-}
 
 /**
  * Commits exactly `patch` on top of `baseCommit` on `branch` in the run's working tree and
@@ -28,24 +17,24 @@ export async function pushPatchBranch(options: {
   message: string;
   remoteUrl: string;
   token?: string;
-  env: Record<string, string | undefined>;
 }): Promise<void> {
-  const { workdir, env } = options;
-  await git(["checkout", "-q", "-B", options.branch, options.baseCommit], workdir, env);
-  await git(["reset", "-q", "--hard", options.baseCommit], workdir, env);
-  await git(["clean", "-q", "-fdx"], workdir, env);
+  const { workdir } = options;
+  const git = (args: string[], config: string[] = []) => runGit(args, { cwd: workdir, config, hint: "The patch stays in the run directory." });
+  await git(["checkout", "-q", "-B", options.branch, options.baseCommit]);
+  await git(["reset", "-q", "--hard", options.baseCommit]);
+  await git(["clean", "-q", "-fdx"]);
   const patchFile = join(workdir, "..", `${options.branch.replaceAll("/", "-")}.patch`);
   await writeFile(patchFile, options.patch);
   try {
-    await git(["apply", "--index", "--whitespace=nowarn", patchFile], workdir, env);
+    await git(["apply", "--index", "--whitespace=nowarn", patchFile]);
   } finally {
     await rm(patchFile, { force: true });
   }
-  await git(["-c", "user.name=agent", "-c", "user.email=agent@localhost", "commit", "-q", "--no-verify", "-m", options.message], workdir, env);
+  await git(["commit", "-q", "--no-verify", "-m", options.message], ["user.name=agent", "user.email=agent@localhost"]);
   const auth = options.token && /^https?:/.test(options.remoteUrl)
-    ? ["-c", `http.extraHeader=Authorization: Basic ${Buffer.from(`x-access-token:${options.token}`).toString("base64")}`]
+    ? [`http.extraHeader=Authorization: Basic ${Buffer.from(`x-access-token:${options.token}`).toString("base64")}`]
     : [];
-  await git([...auth, "push", "-q", "--force-with-lease", options.remoteUrl, `HEAD:refs/heads/${options.branch}`], workdir, env);
+  await git(["push", "-q", "--force-with-lease", options.remoteUrl, `HEAD:refs/heads/${options.branch}`], auth);
 }
 
 /** Opens a draft pull request from `head` into `base`; returns its URL. */

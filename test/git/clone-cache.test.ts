@@ -15,14 +15,12 @@ async function origin(): Promise<string> {
   return dir;
 }
 
-const env = { PATH: process.env["PATH"], HOME: tmpdir() };
-
 describe("ensureCachedClone", () => {
   it("clones once, reuses a fresh mirror, and fetches a stale one", async () => {
     const source = await origin();
     const cacheDir = await mkdtemp(join(tmpdir(), "clone-cache-"));
     let now = Date.now();
-    const options = { cacheDir, key: "example.com/o/r", cloneUrl: source, maxAgeMs: 60_000, env, now: () => now };
+    const options = { cacheDir, key: "example.com/o/r", cloneUrl: source, maxAgeMs: 60_000, now: () => now };
     expect((await ensureCachedClone(options)).action).toBe("cloned");
     expect((await ensureCachedClone(options)).action).toBe("reused");
     execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "two"], { cwd: source });
@@ -34,7 +32,7 @@ describe("ensureCachedClone", () => {
 
   it("fails with advice and leaves nothing behind when the clone fails", async () => {
     const cacheDir = await mkdtemp(join(tmpdir(), "clone-cache-"));
-    await expect(ensureCachedClone({ cacheDir, key: "o/r", cloneUrl: join(tmpdir(), "no-such-repository"), maxAgeMs: 1, env })).rejects.toMatchObject({
+    await expect(ensureCachedClone({ cacheDir, key: "o/r", cloneUrl: join(tmpdir(), "no-such-repository"), maxAgeMs: 1 })).rejects.toMatchObject({
       code: "clone-failed",
     });
     expect(await readdir(join(cacheDir, "o"))).toEqual([]);
