@@ -4,6 +4,8 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 const uiModules = ["ink", "ink-*", "react", "react-*", "@inkjs/*"];
+/** Any module of src/ but its public surface src/index.js. */
+const deepCoreImports = ["**/src/**", "!**/src/index.js"];
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "coverage/**", "runs/**"] },
@@ -24,15 +26,6 @@ export default tseslint.config(
     files: ["src/**/*.ts", "swebench/**/*.ts"],
     rules: {
       "no-console": "error",
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            { group: uiModules, message: "The core is headless: UI belongs in cli/ (STYLE.md)." },
-            { group: ["**/cli/**", "../cli/*", "../../cli/*"], message: "src/ and swebench/ may not import cli/." },
-          ],
-        },
-      ],
       "no-restricted-properties": [
         "error",
         { object: "process", property: "exit", message: "Throw an AgentError; cli/main.ts maps it to an exit code." },
@@ -52,6 +45,27 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    files: ["swebench/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: uiModules, message: "The core is headless: UI belongs in cli/ (STYLE.md)." },
+            { group: ["**/cli/**", "../cli/*", "../../cli/*"], message: "swebench/ may not import cli/." },
+            { group: deepCoreImports, message: "Import the core through its one public surface, src/index.js." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["cli/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: deepCoreImports, message: "Import the core through its one public surface, src/index.js." }] }],
     },
   },
   {

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { loadConfig, type LoadedConfig } from "../src/config/load-config.js";
-import type { ConfigSource } from "../src/config/load-config.js";
+import { loadConfig, type ConfigSource, type LoadedConfig } from "../src/index.js";
 
 /** Where the CLI writes: injected so commands run in tests without a terminal. */
 export interface CliIo {

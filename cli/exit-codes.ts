@@ -1,4 +1,4 @@
-import { AbortedError, AgentError, ConfigError, GitError, GitHubError, ModelAuthError, SandboxError, UsageError } from "../src/errors.js";
+import { AbortedError, AgentError, ConfigError, GitError, GitHubError, ModelAuthError, SandboxError, UsageError } from "../src/index.js";
 
 /** The exit codes of the `agent` command. */
 export const ExitCode = {

@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { createInterface } from "node:readline/promises";
-import { liveContainerIds } from "../src/sandbox/live-sandboxes.js";
+import { liveContainerIds } from "../src/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { runCli } from "./run-cli.js";
 

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { AgentError, ConfigError } from "../src/errors.js";
+import { AgentError, ConfigError } from "../src/index.js";
 import { type CliContext } from "./cli-context.js";
 import { createConfigCommand } from "./commands/config-command.js";
 import { createImagesCommand } from "./commands/images-command.js";

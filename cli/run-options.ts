@@ -1,6 +1,5 @@
 import { join } from "node:path";
-import type { RunTaskOptions } from "../src/graph/run-task.js";
-import { createDockerClient } from "../src/sandbox/docker-client.js";
+import { createDockerClient, UsageError, type RunTaskOptions } from "../src/index.js";
 import { describeSource, loadCliConfig, type CliContext, type GlobalOptions } from "./cli-context.js";
 import { confirmLocalSandbox } from "./commands/sandbox-command.js";
 
@@ -30,4 +29,12 @@ export async function sharedRunOptions(context: CliContext, global: GlobalOption
 /** The cache of cloned repositories and unpacked bundles: $XDG_CACHE_HOME/agent/repos, else ~/.cache/agent/repos. */
 export function repositoryCacheDir(context: CliContext): string {
   return join(context.env["XDG_CACHE_HOME"] || join(context.homeDir, ".cache"), "agent", "repos");
+}
+
+/** A flag's value as a positive number, undefined when the flag is absent; anything else is a usage error that names the flag. */
+export function positiveNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new UsageError(`${flag} takes a positive number, not ${JSON.stringify(value)}.`);
+  return number;
 }

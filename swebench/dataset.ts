@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
-import { ConfigError, UsageError } from "../src/errors.js";
+import { ConfigError, UsageError } from "../src/index.js";
 import type { Prediction, SweBenchInstance } from "./instance.js";
 
 /** The dataset names `loadInstances` accepts, and the file each names inside the datasets directory. */

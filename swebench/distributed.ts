@@ -7,9 +7,9 @@
  * results, so a coordinator that stops and starts again picks them up instead of solving again.
  */
 import { Queue, Worker, type Job } from "bullmq";
-import { ConfigError } from "../src/errors.js";
+import { ConfigError } from "../src/index.js";
 import type { Prediction, SweBenchInstance } from "./instance.js";
-import type { InferenceResult } from "./run-inference.js";
+import type { InferenceResult } from "./instance.js";
 
 /** Where the queue is and how quickly a dead worker's job is given to another. */
 export interface QueueSettings {

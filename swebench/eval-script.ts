@@ -1,5 +1,5 @@
 import { parsePatch } from "diff";
-import { AgentError } from "../src/errors.js";
+import { AgentError } from "../src/index.js";
 import type { SweBenchInstance } from "./instance.js";
 import type { RepoVersionSpec } from "./specs/index.js";
 

@@ -7,7 +7,7 @@
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type Docker from "dockerode";
-import { trackContainer, untrackContainer } from "../src/sandbox/live-sandboxes.js";
+import { trackContainer, untrackContainer } from "../src/index.js";
 import { putFiles, runScript } from "./container-exec.js";
 import { END_TEST_OUTPUT, REPO_DIRECTORY, START_TEST_OUTPUT } from "./eval-script.js";
 import { formatInstanceReport, gradeInstance, instanceReport, logsEval, type Grade, type GradingMode } from "./grading.js";

@@ -11,7 +11,7 @@ import { debianEnvironmentSpec, ensureInstanceImage, EnvironmentError, repositor
 import { evaluateInstance, type InstanceOutcome, type InstanceTiming } from "./evaluate-instance.js";
 import type { GradingMode } from "./grading.js";
 import type { Prediction, SweBenchInstance } from "./instance.js";
-import { imageExists, pullImage } from "../src/sandbox/images.js";
+import { imageExists, pullImage } from "../src/index.js";
 import { localImageName, officialImageName } from "./image-names.js";
 import { evaluationLogDir, formatRunSummary, readReportTexts, runSummary, runSummaryFileName, type RunSummary } from "./run-summary.js";
 import { specFor, type RepoVersionSpec } from "./specs/index.js";

@@ -11,7 +11,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { UsageError } from "../src/errors.js";
+import { UsageError } from "../src/index.js";
 import { COMMON_DEBIAN_PACKAGES, debianPackagesFor } from "./debian-packages.js";
 import { LOG_PARSERS } from "./log-parsers/index.js";
 import { debianSuiteFor, specFor, type RepoVersionSpec } from "./specs/index.js";

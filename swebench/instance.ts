@@ -1,3 +1,4 @@
+import type { RunStatus } from "../src/index.js";
 /**
  * One SWE-bench task instance, with the 12 standard fields of the official datasets (Verified
  * adds `difficulty`). FAIL_TO_PASS and PASS_TO_PASS are JSON-encoded strings in the official
@@ -34,4 +35,18 @@ export function testList(value: string | string[] | undefined | null): string[] 
   const parsed: unknown = JSON.parse(value);
   if (!Array.isArray(parsed)) throw new TypeError(`expected a JSON array of test names, not ${value.slice(0, 80)}`);
   return parsed.map(String);
+}
+
+/** One finished instance, as results.jsonl records it. */
+export interface InferenceResult {
+  instance_id: string;
+  status: RunStatus | null | "environment-error" | "error";
+  runId: string | null;
+  runDir: string | null;
+  costUsd: number | null;
+  durationMs: number;
+  patchBytes: number;
+  /** host:pid of the process that ran it. */
+  worker: string;
+  error?: string;
 }

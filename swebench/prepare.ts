@@ -4,7 +4,7 @@
  * a run; what cannot be built is reported with its reason.
  */
 import type Docker from "dockerode";
-import { ensureImage } from "../src/sandbox/images.js";
+import { ensureImage } from "../src/index.js";
 import { debianEnvironmentSpec, ensureInstanceImage, environmentRecipe, repositorySource } from "./environments.js";
 import type { SweBenchInstance } from "./instance.js";
 import { specFor, type RepoVersionSpec } from "./specs/index.js";

@@ -10,28 +10,13 @@ import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
-import type { RunOutcome, RunTaskOptions } from "../src/graph/run-task.js";
-import type { TaskSpec } from "../src/graph/state.js";
+import type { RunOutcome, RunTaskOptions, TaskSpec } from "../src/index.js";
 import { debianEnvironmentSpec, ensureInstanceImage, EnvironmentError, repositorySource } from "./environments.js";
 import { REPO_DIRECTORY } from "./eval-script.js";
 import { seedBuildArtifacts } from "./seed-workspace.js";
-import type { Prediction, SweBenchInstance } from "./instance.js";
+import type { InferenceResult, Prediction, SweBenchInstance } from "./instance.js";
 import { distributeInstances, type QueueSettings } from "./distributed.js";
 import { specFor, type RepoVersionSpec } from "./specs/index.js";
-
-/** One finished instance, as results.jsonl records it. */
-export interface InferenceResult {
-  instance_id: string;
-  status: RunOutcome["status"] | "environment-error" | "error";
-  runId: string | null;
-  runDir: string | null;
-  costUsd: number | null;
-  durationMs: number;
-  patchBytes: number;
-  /** host:pid of the process that ran it. */
-  worker: string;
-  error?: string;
-}
 
 /** Options of `runInference`. */
 export interface InferenceOptions {

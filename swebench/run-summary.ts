@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { UsageError } from "../src/errors.js";
+import { UsageError } from "../src/index.js";
 import { toPythonJson } from "./grading.js";
 import type { Prediction, SweBenchInstance } from "./instance.js";
 

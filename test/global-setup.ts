@@ -5,7 +5,7 @@ import { createDockerClient, isDockerReachable } from "../src/sandbox/docker-cli
 import { DEFAULT_RECIPE_NAME, ensureImage, findRecipe } from "../src/sandbox/images.js";
 
 /**
- * Runs once before the suite: builds dist/ so tests that spawn bin/agent.js run the current
+ * Runs once before the suite: builds dist/ (with its prompt files) so tests that spawn bin/agent.js run the current
  * code, and builds the default sandbox image when Docker is reachable (minutes on a fresh
  * machine), so the test files that run in parallel never build it twice.
  */
@@ -14,6 +14,7 @@ export default async function setUpOnce(): Promise<void> {
   execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], {
     stdio: "inherit",
   });
+  execFileSync(process.execPath, [join(root, "scripts/copy-prompts.js")], { stdio: "ignore" });
   const docker = createDockerClient(process.env);
   if (await isDockerReachable(docker, 5_000)) {
     const image = await ensureImage(docker, findRecipe(DEFAULT_RECIPE_NAME), {

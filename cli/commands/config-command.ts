@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { describeConfig, toMaskedJson } from "../../src/config/describe-config.js";
+import { describeConfig, toMaskedJson } from "../../src/index.js";
 import { describeSource, globalOptions, loadCliConfig, printJson, type CliContext } from "../cli-context.js";
 
 /** `agent config show`: the effective configuration, where each value came from, secrets masked. */

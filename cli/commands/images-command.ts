@@ -1,9 +1,6 @@
 import { Command } from "commander";
 import type Docker from "dockerode";
-import { ConfigError, SandboxError, UsageError } from "../../src/errors.js";
-import { createDockerClient, DEFAULT_DOCKER_SOCKET, isDockerReachable } from "../../src/sandbox/docker-client.js";
-import { BUILT_IN_RECIPES, ensureImage, findRecipe, imageTag, listImages, type ImageRecipe, type ImageSource, type ManagedImage } from "../../src/sandbox/images.js";
-import { imagesToPrune, removeImages } from "../../src/sandbox/prune-images.js";
+import { BUILT_IN_RECIPES, ConfigError, createDockerClient, DEFAULT_DOCKER_SOCKET, ensureImage, findRecipe, imagesToPrune, imageTag, isDockerReachable, listImages, removeImages, SandboxError, UsageError, type ImageRecipe, type ImageSource, type ManagedImage } from "../../src/index.js";
 import { INSTANCE_IMAGE_REPO } from "../../swebench/environments.js";
 import { globalOptions, printJson, type CliContext } from "../cli-context.js";
 

@@ -1,24 +1,9 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { promisify } from "node:util";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { UsageError } from "../../src/errors.js";
-import {
-  createLongTermStore,
-  defaultMemoryPath,
-  listMemoryEntries,
-  memoryKinds,
-  type LongTermStore,
-  type MemoryEntry,
-  type MemoryKind,
-  type RepositoryMemory,
-} from "../../src/memory/long-term-store.js";
-import { normalizeOriginUrl, repositoryKey } from "../../src/memory/repository-key.js";
+import { createLongTermStore, defaultMemoryPath, findRepositoryRoot, readOriginUrl, listMemoryEntries, memoryKinds, normalizeOriginUrl, repositoryKey, UsageError, type LongTermStore, type MemoryEntry, type MemoryKind, type RepositoryMemory } from "../../src/index.js";
 import { globalOptions, printJson, type CliContext } from "../cli-context.js";
 import { ExitCode } from "../exit-codes.js";
-
-const execFileAsync = promisify(execFile);
 
 /** The memory database: `AGENT_MEMORY_PATH` (relative to the working directory) or the XDG data directory. */
 export function memoryPath(context: CliContext): string {
@@ -50,28 +35,11 @@ export function parseRepositoryArgument(text: string): string {
 
 /** The key of the git repository that holds the working directory; a UsageError outside one. */
 async function currentRepositoryKey(context: CliContext): Promise<string> {
-  const git = async (args: string[]): Promise<string | undefined> => {
-    try {
-      const { stdout } = await execFileAsync("git", ["-c", "safe.directory=*", "-C", context.cwd, ...args], {
-        env: { PATH: context.env["PATH"] ?? "/usr/bin:/bin", HOME: context.homeDir },
-        signal: context.signal,
-        timeout: 10_000,
-      });
-      return stdout.trim() || undefined;
-    } catch (error) {
-      if ((error as { code?: unknown }).code === "ENOENT") {
-        throw new UsageError("git was not found on PATH, so the current repository is unknown; pass a repository key (see `agent memory list`).", {
-          cause: error,
-        });
-      }
-      return undefined;
-    }
-  };
-  const rootPath = await git(["rev-parse", "--show-toplevel"]);
+  const rootPath = await findRepositoryRoot(context.cwd);
   if (!rootPath) {
     throw new UsageError(`${context.cwd} is not inside a git repository; pass a repository key (see \`agent memory list\`), e.g. agent memory show github.com/owner/repo.`);
   }
-  return repositoryKey({ originUrl: await git(["config", "--get", "remote.origin.url"]), rootPath });
+  return repositoryKey({ originUrl: await readOriginUrl(rootPath), rootPath });
 }
 
 /** A positive integer option value, or commander's usage error. */

@@ -1,11 +1,5 @@
 import { Command } from "commander";
-import type { AgentEvent } from "../../src/events/agent-event.js";
-import { createEventEmitter } from "../../src/events/agent-event.js";
-import { builtInProviders, DEFAULT_OLLAMA_URL } from "../../src/models/chat-model-factory.js";
-import { checkModel } from "../../src/models/check-model.js";
-import { createModel } from "../../src/models/create-model.js";
-import { builtInPrices } from "../../src/models/prices.js";
-import { formatCost } from "../../src/models/usage.js";
+import { builtInPrices, builtInProviders, checkModel, createEventEmitter, createModel, DEFAULT_OLLAMA_URL, formatCost, type AgentEvent } from "../../src/index.js";
 import { describeSource, globalOptions, loadCliConfig, printJson, type CliContext } from "../cli-context.js";
 import { ExitCode } from "../exit-codes.js";
 

@@ -1,10 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
-import { UsageError } from "../../src/errors.js";
-import { createEventRenderer } from "../../src/events/render-event.js";
-import { readTrajectory, RUN_FILES } from "../../src/events/run-recorder.js";
-import { buildRunReport, renderReportText } from "../../src/events/run-report.js";
+import { buildRunReport, createEventRenderer, readTrajectory, renderReportText, RUN_FILES, UsageError } from "../../src/index.js";
 import { globalOptions, type CliContext } from "../cli-context.js";
 
 const EXPECTED = `a run directory (runs/<run-id>) or its ${RUN_FILES.trajectory}`;

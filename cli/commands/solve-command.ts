@@ -1,23 +1,11 @@
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { Command, Option } from "commander";
-import { UsageError } from "../../src/errors.js";
-import type { AgentEvent } from "../../src/events/agent-event.js";
-import { createEventRenderer } from "../../src/events/render-event.js";
-import type { RunLimits } from "../../src/graph/routes.js";
-import { resumeRun, runTask, type RunOutcome } from "../../src/graph/run-task.js";
-import type { TaskSpec } from "../../src/graph/state.js";
-import type { ApprovalMode } from "../../src/tools/approval.js";
-import { fetchIssue, fetchRepositoryInfo, issueToTask } from "../../src/github/fetch-issue.js";
-import { commentOnIssue, openDraftPullRequest, pushPatchBranch } from "../../src/github/publish.js";
-import { ensureCachedClone } from "../../src/git/clone-cache.js";
-import { looksLikeIssueReference, parseIssueReference, type IssueReference } from "../../src/github/issue-reference.js";
-import { resolveGitHubToken } from "../../src/github/resolve-token.js";
+import { applyPatchToCheckout, commentOnIssue, createEventRenderer, findRepositoryRoot, ensureCachedClone, fetchIssue, fetchRepositoryInfo, issueToTask, looksLikeIssueReference, openDraftPullRequest, parseIssueReference, pushPatchBranch, resolveGitHubToken, resumeRun, runTask, UsageError, type AgentEvent, type ApprovalMode, type IssueReference, type RunEnvironment, type RunLimits, type RunOutcome, type TaskSpec } from "../../src/index.js";
 import { shouldUseLiveView, startLiveView } from "../tui/live-view.js";
 import { globalOptions, type CliContext } from "../cli-context.js";
-import { repositoryCacheDir, sharedRunOptions } from "../run-options.js";
+import { positiveNumber, repositoryCacheDir, sharedRunOptions } from "../run-options.js";
 import { ExitCode } from "../exit-codes.js";
 import { memoryPath } from "./memory-command.js";
 
@@ -82,12 +70,12 @@ async function chooseRepository(
   if (option) {
     const path = resolve(context.cwd, option);
     const bundle = await isFile(path);
-    const repoPath = bundle ? await unpackBundle(context, path) : gitRoot(path);
+    const repoPath = bundle ? await unpackBundle(context, path) : await gitRoot(path);
     if (!issue || !needRemote) return { repoPath, ...(bundle ? { fromBundle: true } : {}) };
     const token = await resolveGitHubToken(context.env);
     return { repoPath, ...(bundle ? { fromBundle: true } : {}), remote: await fetchRepositoryInfo(issue, { ...token, ...(apiUrl ? { apiUrl } : {}) }) };
   }
-  if (!issue) return { repoPath: gitRoot(context.cwd) };
+  if (!issue) return { repoPath: await gitRoot(context.cwd) };
   const token = await resolveGitHubToken(context.env);
   const info = await fetchRepositoryInfo(issue, { ...token, ...(apiUrl ? { apiUrl } : {}) });
   const host = apiUrl ? new URL(apiUrl).host : "github.com";
@@ -136,10 +124,10 @@ async function publish(
   if (options.apply && usable) {
     const patchFile = join(outcome.runDir, "patch.diff");
     try {
-      execFileSync("git", ["-c", "safe.directory=*", "-C", target.repoPath, "apply", "--whitespace=nowarn", patchFile], { stdio: ["ignore", "ignore", "pipe"] });
+      await applyPatchToCheckout(target.repoPath, patchFile);
       note(`applied ${patchFile} to ${target.repoPath}`);
     } catch (error) {
-      throw new UsageError(`The patch does not apply to ${target.repoPath} (${String((error as { stderr?: Buffer }).stderr ?? "").trim()}); it is kept in ${patchFile}.`);
+      throw new UsageError(`The patch does not apply to ${target.repoPath} (${(error as Error).message}); it is kept in ${patchFile}.`, { cause: error });
     }
   }
   if (!target.issue) return;
@@ -168,19 +156,10 @@ async function publish(
   if (options.comment) note(`commented on the issue: ${await commentOnIssue(target.issue, access, summary)}`);
 }
 
-function gitRoot(cwd: string): string {
-  try {
-    return execFileSync("git", ["-c", "safe.directory=*", "-C", cwd, "rev-parse", "--show-toplevel"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-  } catch {
-    throw new UsageError(`${cwd} is not inside a git repository; pass --repo PATH.`);
-  }
-}
-
-function positiveNumber(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new UsageError(`${flag} takes a positive number, not ${JSON.stringify(value)}.`);
-  return number;
+async function gitRoot(cwd: string): Promise<string> {
+  const root = await findRepositoryRoot(cwd);
+  if (!root) throw new UsageError(`${cwd} is not inside a git repository; pass --repo PATH.`);
+  return root;
 }
 
 function limitsFrom(options: SolveOptions): Partial<RunLimits> {
@@ -230,7 +209,7 @@ function addRunOptions(command: Command): Command {
 
 /** `agent solve` and `agent resume`: run the agent graph on a task in a sandbox and report the verified patch. */
 export function createSolveCommands(context: CliContext): Command[] {
-  const run = async (options: SolveOptions, command: Command, start: (common: Parameters<typeof runTask>[0]) => Promise<RunOutcome>) => {
+  const run = async (options: SolveOptions, command: Command, start: (environment: RunEnvironment) => Promise<RunOutcome>) => {
     const global = globalOptions(command);
     const shared = await sharedRunOptions(context, global);
     const live =
@@ -239,13 +218,9 @@ export function createSolveCommands(context: CliContext): Command[] {
         : undefined;
     const outcome = await start({
       ...shared,
-      task: { title: "", body: "", source: "" },
-      repoPath: "",
       runsDir: runsDirectory(context, options.runsDir),
       sink: live?.sink ?? eventPrinter(context, global.json === true, global.verbose === true),
       onProgress: (line) => context.io.stderr.write(`[image] ${line}\n`),
-      approvalMode: options.approval ?? "full-auto",
-      limits: limitsFrom(options),
       memoryPath: memoryPath(context),
     }).finally(() => live?.close());
     reportOutcome(context, outcome, global.json === true);
@@ -266,10 +241,13 @@ export function createSolveCommands(context: CliContext): Command[] {
     const { task, issue } = await readTask(context, input, options.task, options.apiUrl);
     if ((options.pr || options.comment) && !issue) throw new UsageError("--pr and --comment need a GitHub issue to work on.");
     if (options.apply && issue && !options.repo) throw new UsageError("--apply needs --repo PATH: the checkout to apply the patch to.");
+    const limits = limitsFrom(options);
     const { repoPath, remote, fromBundle } = await chooseRepository(context, options.repo, issue, options.apiUrl, options.pr === true);
     if (options.apply && fromBundle) throw new UsageError("--apply needs a checkout to apply the patch to, not a bundle; clone the bundle and pass --repo with the clone.");
     const branch = issue ? issueBranchName(issue, task.title) : undefined;
-    const outcome = await run(options, command, (common) => runTask({ ...common, task, repoPath, ...(branch ? { branch } : {}) }));
+    const outcome = await run(options, command, (environment) =>
+      runTask({ ...environment, task, repoPath, approvalMode: options.approval ?? "full-auto", limits, ...(branch ? { branch } : {}) }),
+    );
     await publish(context, options, outcome, {
       repoPath,
       title: task.title,
@@ -281,9 +259,22 @@ export function createSolveCommands(context: CliContext): Command[] {
   });
 
   const resume = addRunOptions(
-    new Command("resume").description("Continue a run that was interrupted or killed, from its last checkpoint.").argument("<run-id>", "the run to continue"),
+    new Command("resume")
+      .description("Continue a run that was interrupted or killed, from its last checkpoint. Limits and --approval given here replace the run's own.")
+      .argument("<run-id>", "the run to continue"),
   ).action(async (runId: string, options: SolveOptions, command: Command) => {
-    await run(options, command, (common) => resumeRun({ ...common, runId }));
+    const limits = limitsFrom(options);
+    // --approval has a default: only a mode typed on this command line changes the run's.
+    const approvalGiven = command.getOptionValueSource("approval") === "cli";
+    await run(options, command, (environment) =>
+      resumeRun({
+        ...environment,
+        runId,
+        limits,
+        ...(approvalGiven && options.approval ? { approvalMode: options.approval } : {}),
+        onResumeChange: (change) => context.io.stderr.write(`[resume] ${change}\n`),
+      }),
+    );
   });
   return [solve, resume];
 }

@@ -1,17 +1,16 @@
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
-import { UsageError } from "../../src/errors.js";
+import { runTask, UsageError } from "../../src/index.js";
 import { filterInstances, goldPredictions, loadInstances, loadPredictions } from "../../swebench/dataset.js";
 import { evaluatePredictions, type EnvironmentKind, type InstanceResult } from "../../swebench/evaluate.js";
 import { prepareEnvironments } from "../../swebench/prepare.js";
 import type { GradingMode } from "../../swebench/grading.js";
 import type { Prediction, SweBenchInstance } from "../../swebench/instance.js";
-import { runTask } from "../../src/graph/run-task.js";
 import { loadExtraSpecs, type SpecLookups } from "../../swebench/extra-specs.js";
 import { startQueueWorker, type QueueSettings } from "../../swebench/distributed.js";
 import { runInference, solveInstance, type InferenceOptions } from "../../swebench/run-inference.js";
 import { globalOptions, printJson, type CliContext } from "../cli-context.js";
-import { repositoryCacheDir, sharedRunOptions, type SharedRunOptions } from "../run-options.js";
+import { positiveNumber, repositoryCacheDir, sharedRunOptions, type SharedRunOptions } from "../run-options.js";
 import { ExitCode } from "../exit-codes.js";
 import { connectDocker } from "./images-command.js";
 
@@ -68,13 +67,6 @@ export async function selectInstances(context: CliContext, options: DatasetOptio
     ...(options.filter ? { pattern: options.filter } : {}),
     ...(options.slice ? { slice: options.slice } : {}),
   });
-}
-
-function positiveNumber(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new UsageError(`${flag} takes a positive number, not ${JSON.stringify(value)}.`);
-  return number;
 }
 
 function positiveInteger(value: string, flag: string): number {

@@ -1,6 +1,6 @@
 import { render, type Instance } from "ink";
 import { createElement } from "react";
-import type { AgentEvent } from "../../src/events/agent-event.js";
+import type { AgentEvent } from "../../src/index.js";
 import { initialSolveView, reduceSolveView, type SolveViewState } from "./solve-view-state.js";
 import { REDRAW_INTERVAL_MS, SolveView } from "./solve-view.js";
 

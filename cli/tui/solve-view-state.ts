@@ -1,6 +1,4 @@
-import type { AgentEvent, GraphNodeName, PlannedStep, RunStatus } from "../../src/events/agent-event.js";
-import { countOutcomes, oneLine } from "../../src/events/render-event.js";
-import { addUsage, zeroUsage, type ModelUsage } from "../../src/models/usage.js";
+import { addUsage, countOutcomes, oneLine, zeroUsage, type AgentEvent, type GraphNodeName, type ModelUsage, type PlannedStep, type RunStatus } from "../../src/index.js";
 
 /** How many of the latest tool calls the view keeps. */
 export const RECENT_TOOL_CALL_LIMIT = 6;
@@ -15,6 +13,8 @@ export interface ToolCallView {
   status: "running" | "ok" | "failed";
   /** Known once the call has ended. */
   durationMs: number | null;
+  /** The tool's short line for the screen, once the call has ended and when the tool gave one. */
+  resultSummary?: string;
 }
 
 /** The counts of the latest test run of one phase (base or patched tree) and scope (designed or existing tests). */
@@ -148,10 +148,11 @@ export function reduceSolveView(previous: SolveViewState, event: AgentEvent): So
       };
     case "tool-call-end": {
       const status: ToolCallView["status"] = event.ok ? "ok" : "failed";
+      const ended = { status, durationMs: event.durationMs, ...(event.display !== undefined ? { resultSummary: event.display } : {}) };
       const known = state.toolCalls.some((call) => call.callId === event.callId && call.node === event.node);
       const toolCalls = known
-        ? state.toolCalls.map((call) => (call.callId === event.callId && call.node === event.node ? { ...call, status, durationMs: event.durationMs } : call))
-        : keepRecent([...state.toolCalls, { callId: event.callId, node: event.node, tool: event.tool, inputSummary: "", status, durationMs: event.durationMs }]);
+        ? state.toolCalls.map((call) => (call.callId === event.callId && call.node === event.node ? { ...call, ...ended } : call))
+        : keepRecent([...state.toolCalls, { callId: event.callId, node: event.node, tool: event.tool, inputSummary: "", ...ended }]);
       return { ...state, toolCalls };
     }
     case "approval-request":

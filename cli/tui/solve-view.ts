@@ -1,9 +1,7 @@
 import { Box, Text } from "ink";
 // `h` (hyperscript) keeps the element trees readable without a JSX build step.
 import { createElement as h, type ReactElement } from "react";
-import type { RunStatus } from "../../src/events/agent-event.js";
-import { formatDuration, formatTestCounts, formatTokens, oneLine } from "../../src/events/render-event.js";
-import { formatCost } from "../../src/models/usage.js";
+import { formatCost, formatDuration, formatTestCounts, formatTokens, oneLine, type RunStatus } from "../../src/index.js";
 import { elapsedAt, type SolveViewState, type TestRunView, type ToolCallView } from "./solve-view-state.js";
 
 /** How often the live view redraws while nothing happens, so the clock and the spinner move. */
@@ -86,8 +84,8 @@ function toolRows(state: SolveViewState, spinner: string): ReactElement[] {
         "  ",
         toolMarker(call, spinner),
         ` ${call.tool}`,
-        h(Text, { dimColor: true }, call.inputSummary ? ` ${call.inputSummary}` : ""),
-        call.durationMs === null ? "" : h(Text, { dimColor: true }, ` ${formatDuration(call.durationMs)}`),
+        h(Text, { dimColor: true }, call.resultSummary ? ` ${call.resultSummary}` : call.inputSummary ? ` ${call.inputSummary}` : ""),
+        call.durationMs === null || call.resultSummary ? "" : h(Text, { dimColor: true }, ` ${formatDuration(call.durationMs)}`),
       ),
     ),
   ];

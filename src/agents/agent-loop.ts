@@ -1,12 +1,14 @@
-import { randomUUID } from "node:crypto";
-import { HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { createHash, randomUUID } from "node:crypto";
+import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool as langChainTool } from "@langchain/core/tools";
 import type { z } from "zod";
 import type { EmitEvent, GraphNodeName } from "../events/agent-event.js";
+import type { BudgetUsage } from "../memory/blackboard.js";
 import type { ModelClient } from "../models/model-client.js";
-import type { BudgetUsage } from "../graph/state.js";
-import { runTool, toLangChainTool, type AgentTool } from "../tools/agent-tool.js";
+import { runTool, toLangChainTool, type AgentTool, type ToolResult } from "../tools/agent-tool.js";
 import { decideApproval, type ApprovalMode } from "../tools/approval.js";
+import type { Approver } from "../tools/approver.js";
+import { parseTestOutput } from "./executor/parse-test-output.js";
 import { createLoopMonitor, describeFailedApproach, type LoopVerdict } from "./loop-control.js";
 
 /** The tool a role calls to hand in its result; its arguments are the role's structured output. */
@@ -15,9 +17,6 @@ export interface FinalTool<Schema extends z.ZodObject> {
   description: string;
   schema: Schema;
 }
-
-/** Answers an approval request (the TUI asks a person); absent in headless runs. */
-export type Approver = (request: { node: GraphNodeName; tool: string; input: Record<string, unknown>; reason: string }) => Promise<boolean>;
 
 /** Everything one role's tool-calling loop needs. */
 export interface AgentLoopOptions<Schema extends z.ZodObject> {
@@ -38,8 +37,13 @@ export interface AgentLoopOptions<Schema extends z.ZodObject> {
   signal?: AbortSignal;
   /** Shrinks the history before each model call (history condensation); identity by default. */
   condense?: (messages: BaseMessage[]) => BaseMessage[];
-  /** Hashes of the working tree's diff and of the latest test statuses, for loop control; none by default. */
-  progressProbe?: () => Promise<{ diffHash: string; testStatusHash: string }>;
+  /**
+   * A digest of the working tree's diff, for loop control; asked before the first step and
+   * after every step whose tool may change files. A role that changes nothing leaves it out.
+   */
+  treeDigest?: () => Promise<string>;
+  /** Characters of a tool's output the model sees (head and tail); the trajectory keeps it whole. Default 10,000. */
+  maxObservationChars?: number;
 }
 
 /** How a loop ended, with its structured result when the role handed one in. */
@@ -53,7 +57,7 @@ export interface AgentLoopResult<Schema extends z.ZodObject> {
   failedApproach?: string;
 }
 
-/** The approach loop control gave up on, as a note for the blackboard (and, at the end, the long-term memory). */
+/** The approach loop control gave up on, as a note for the blackboard. */
 export function loopControlNotes(result: { failedApproach?: string }): Array<{ role: string; text: string }> {
   return result.failedApproach ? [{ role: "loop-control", text: result.failedApproach }] : [];
 }
@@ -61,23 +65,42 @@ export function loopControlNotes(result: { failedApproach?: string }): Array<{ r
 const MAX_NUDGES = 2;
 /** Times loop control redirects a role before it stops the loop. */
 const MAX_RECOVERIES = 2;
-/** Tools whose `path` input counts as a file seen. */
-const FILE_TOOLS = new Set(["view_file", "edit_file"]);
+/** Characters of a tool observation the model sees unless the caller says otherwise. */
+export const DEFAULT_MAX_OBSERVATION_CHARS = 10_000;
+/** Tool calls left in a visit at which the role is reminded to hand in its work. */
+const STEPS_LEFT_REMINDER = 3;
 
 function describeVerdict(verdict: Exclude<LoopVerdict, { kind: "ok" }>): string {
   return verdict.kind === "repeating"
-    ? `you have called ${verdict.action} ${verdict.times} times in a row with no change to the code, the tests or the files you have seen`
-    : `${verdict.steps} steps went by with no new file seen, no change to the code and no change in the tests`;
+    ? `you have called ${verdict.action} ${verdict.times} times on the same code, with nothing new to show for it`
+    : `${verdict.steps} steps went by without a new change to the code, a new test result or anything new read`;
 }
 
 function emptyUsage(): BudgetUsage {
   return { steps: 0, modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, costUnknown: false };
 }
 
+/** The model's view of a long observation: its head and tail, with the cut said plainly. */
+export function capObservation(output: string, maxChars: number): string {
+  if (output.length <= maxChars) return output;
+  const half = Math.floor(maxChars / 2);
+  const omitted = output.length - 2 * half;
+  return `${output.slice(0, half)}\n[… ${omitted} characters of this output omitted; narrow the command or read a smaller window …]\n${output.slice(-half)}`;
+}
+
+/** A digest of the test outcomes a tool's output reports, or undefined when it reports none. */
+function testDigestOf(output: string): string | undefined {
+  const outcomes = parseTestOutput("auto", output);
+  if (outcomes.length === 0) return undefined;
+  const canonical = outcomes.map((outcome) => `${outcome.test}\t${outcome.status}`).sort().join("\n");
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
 /**
  * Runs one role: model turn, tool calls, results, until the role calls its final tool, runs
  * out of steps, or a budget stops it. Tool calls pass the approval policy first; failures the
- * model can fix come back to it as tool results.
+ * model can fix come back to it as tool results, and so do tool calls whose arguments were not
+ * valid JSON (every call id gets an answer, as the providers require).
  */
 export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoopOptions<Schema>): Promise<AgentLoopResult<Schema>> {
   const { node, model, tools, finalTool, emit } = options;
@@ -85,11 +108,12 @@ export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoo
   const byName = new Map(tools.map((candidate) => [candidate.name, candidate]));
   const finalTag = langChainTool(async () => "accepted", { name: finalTool.name, description: finalTool.description, schema: finalTool.schema });
   const boundTools = [...tools.map(toLangChainTool), finalTag];
+  const maxObservationChars = options.maxObservationChars ?? DEFAULT_MAX_OBSERVATION_CHARS;
   let messages: BaseMessage[] = [new SystemMessage(options.system), new HumanMessage(options.prompt)];
   let nudges = 0;
   let recoveries = 0;
-  const monitor = createLoopMonitor();
-  const filesSeen = new Set<string>();
+  let treeDigest = options.treeDigest ? await options.treeDigest() : "";
+  const monitor = createLoopMonitor({ initialTreeDigest: treeDigest });
 
   while (usage.steps < options.maxSteps) {
     const limit = options.shouldStop(usage);
@@ -103,7 +127,14 @@ export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoo
     else usage.costUsd += reply.cost.usd;
     messages = [...messages, reply.message];
     const calls = reply.message.tool_calls ?? [];
+    const malformed = AIMessage.isInstance(reply.message) ? (reply.message.invalid_tool_calls ?? []) : [];
+    for (const call of malformed) {
+      if (!call.id) continue;
+      const text = `Your call of ${call.name ?? "a tool"} was not run: its arguments are not valid JSON (${call.error ?? "parse error"}). Call it again with a valid JSON object.`;
+      messages = [...messages, new ToolMessage({ content: text, tool_call_id: call.id, name: call.name ?? "unknown" })];
+    }
     if (calls.length === 0) {
+      if (malformed.length > 0) continue;
       nudges += 1;
       if (nudges > MAX_NUDGES) return { final: null, usage, stoppedBy: "no-tool-call", limit: null };
       messages = [...messages, new HumanMessage(`Continue by calling a tool. When your work is done, call ${finalTool.name}.`)];
@@ -123,12 +154,18 @@ export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoo
         if (parsed.success) final = parsed.data;
         continue;
       }
-      const output = await runToolCall({ ...options, byName, callId, name: call.name, input });
+      const chosen = byName.get(call.name);
+      const result = await runToolCall({ ...options, byName, callId, name: call.name, input });
       usage.steps += 1;
-      messages = [...messages, new ToolMessage({ content: output, tool_call_id: callId, name: call.name })];
-      if (FILE_TOOLS.has(call.name) && typeof input["path"] === "string") filesSeen.add(input["path"]);
-      const probe = options.progressProbe ? await options.progressProbe() : { diffHash: "", testStatusHash: "" };
-      const verdict = monitor.record({ action: { tool: call.name, input }, progress: { filesSeen: [...filesSeen], ...probe } });
+      let observation = capObservation(result.output, maxObservationChars);
+      const stepsLeft = options.maxSteps - usage.steps;
+      if (stepsLeft === STEPS_LEFT_REMINDER && final === null) {
+        observation += `\n\n[${stepsLeft} tool calls are left in this visit. Finish what you are doing and call ${finalTool.name}.]`;
+      }
+      messages = [...messages, new ToolMessage({ content: observation, tool_call_id: callId, name: call.name })];
+      if (options.treeDigest && chosen && chosen.kind !== "read") treeDigest = await options.treeDigest();
+      const testDigest = chosen?.kind === "execute" ? testDigestOf(result.output) : undefined;
+      const verdict = monitor.record({ action: { tool: call.name, input }, treeDigest, ...(testDigest ? { testDigest } : {}) });
       if (verdict.kind !== "ok") circling = verdict;
     }
     if (final !== null) return { final, usage, stoppedBy: "final", limit: null };
@@ -153,26 +190,36 @@ export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoo
   return { final: null, usage, stoppedBy: "step-limit", limit: null };
 }
 
+/** Runs one tool call through the approval policy; the result's output is what the model is told. */
 async function runToolCall(
   options: AgentLoopOptions<z.ZodObject> & { byName: Map<string, AgentTool>; callId: string; name: string; input: Record<string, unknown> },
-): Promise<string> {
+): Promise<ToolResult> {
   const { node, emit, callId, name, input } = options;
   const chosen = options.byName.get(name);
-  if (!chosen) return `There is no tool named ${name}. The tools are: ${[...options.byName.keys(), options.finalTool.name].join(", ")}.`;
+  if (!chosen) return { ok: false, output: `There is no tool named ${name}. The tools are: ${[...options.byName.keys(), options.finalTool.name].join(", ")}.` };
   const decision = decideApproval(chosen, input, options.approvalMode);
   if (decision.action === "deny") {
     emit({ type: "approval-decision", node, tool: name, decision: "deny", reason: decision.reason });
-    return `Not run: ${decision.reason}`;
+    return { ok: false, output: `Not run: ${decision.reason}` };
   }
   if (decision.action === "ask") {
     emit({ type: "approval-request", node, tool: name, input, reason: decision.reason });
     const allowed = options.approver ? await options.approver({ node, tool: name, input, reason: decision.reason }) : false;
     emit({ type: "approval-decision", node, tool: name, decision: allowed ? "allow" : "deny", reason: allowed ? "approved" : "declined" });
-    if (!allowed) return `Not run: the user did not approve this ${chosen.kind} action (${decision.reason}). Try another way or finish.`;
+    if (!allowed) return { ok: false, output: `Not run: the user did not approve this ${chosen.kind} action (${decision.reason}). Try another way or finish.` };
   }
   emit({ type: "tool-call-start", callId, node, tool: name, input });
   const started = Date.now();
   const result = await runTool(chosen, input, options.signal);
-  emit({ type: "tool-call-end", callId, node, tool: name, ok: result.ok, output: result.output, durationMs: Date.now() - started });
-  return result.output;
+  emit({
+    type: "tool-call-end",
+    callId,
+    node,
+    tool: name,
+    ok: result.ok,
+    output: result.output,
+    ...(result.display !== undefined ? { display: result.display } : {}),
+    durationMs: Date.now() - started,
+  });
+  return result;
 }

@@ -4,23 +4,16 @@ export interface LoopAction {
   input: unknown;
 }
 
-/** The progress signals after a step, as the caller sees them. */
-export interface LoopProgress {
-  /** Files viewed so far (a cumulative list, or only this step's; either works). */
-  filesSeen: readonly string[];
-  /** A hash of the current diff of the workspace. */
-  diffHash: string;
-  /** A hash of the latest test statuses. */
-  testStatusHash: string;
-}
-
-/** One recorded step: the action and the progress snapshot taken right after it. */
+/** One recorded step: the action and the state of the work right after it. */
 export interface LoopStep {
   action: LoopAction;
-  progress: LoopProgress;
+  /** A digest of the working tree's diff after the step; the same text for every step of a role that changes nothing. */
+  treeDigest: string;
+  /** A digest of the test outcomes the step reported, when it ran tests. */
+  testDigest?: string;
 }
 
-/** Whether the agent may carry on, is repeating one action to no effect, or has stopped making progress. */
+/** Whether the agent may carry on, is doing the same thing again on the same code, or has stopped making progress. */
 export type LoopVerdict =
   | { kind: "ok" }
   | { kind: "repeating"; action: string; times: number }
@@ -28,17 +21,19 @@ export type LoopVerdict =
 
 /** The thresholds of a loop monitor. */
 export interface LoopMonitorOptions {
-  /** The same action this many times in a row with no progress between them is repeating (default 3). */
+  /** The same action on the same working tree this many times is repeating (default 3). */
   maxRepeats: number;
-  /** This many consecutive steps with no new file, no diff change and no test change is stalled (default 8). */
+  /** This many consecutive steps that bring nothing new is stalled (default 8). */
   maxStepsWithoutProgress: number;
+  /** The digest of the working tree before the first step, so a step that returns to it is not mistaken for progress. */
+  initialTreeDigest?: string;
 }
 
 /** Watches one agent's steps for circles; stateful but pure (no clock, no timers). */
 export interface LoopMonitor {
   /** Records a step taken and says whether the agent is going round in circles. */
   record(step: LoopStep): LoopVerdict;
-  /** Clears the repeat and stall counts and the recorded steps, after a recovery; files already seen stay seen. */
+  /** Clears the repeat and stall counts and the recorded steps, after a redirection; the states already reached stay known. */
   reset(): void;
   /** The steps recorded since the monitor was created or last reset, oldest first. */
   history(): readonly LoopStep[];
@@ -50,43 +45,43 @@ const ACTION_INPUT_CHARS = 120;
 /** Steps described by describeFailedApproach when the caller does not say. */
 const DEFAULT_DESCRIBED_STEPS = 10;
 
-/** Creates a monitor that tells a repeated or stalled agent from one that repeats itself while making progress. */
+/**
+ * Creates a monitor that measures progress from the state that matters. A step makes progress
+ * when it brings the working tree to a diff never seen before, reports test outcomes never seen
+ * before, or is an action not yet taken on the tree as it was (a file read for the first time,
+ * or read again after it changed). Only real repetition counts against the agent: the same
+ * action on the same tree `maxRepeats` times, even with other steps in between (an edit made,
+ * undone and made again), or `maxStepsWithoutProgress` steps in a row that bring nothing new.
+ * A normal read → edit → test cycle changes the diff every time and is never flagged.
+ */
 export function createLoopMonitor(options: Partial<LoopMonitorOptions> = {}): LoopMonitor {
-  const { maxRepeats, maxStepsWithoutProgress } = { ...DEFAULT_LOOP_MONITOR_OPTIONS, ...options };
-  const filesSeen = new Set<string>();
-  let lastProgress: { diffHash: string; testStatusHash: string } | undefined;
-  let lastActionKey: string | undefined;
-  let repeats = 0;
+  const { maxRepeats, maxStepsWithoutProgress, initialTreeDigest } = { ...DEFAULT_LOOP_MONITOR_OPTIONS, ...options };
+  const treesSeen = new Set<string>(initialTreeDigest === undefined ? [] : [initialTreeDigest]);
+  const testResultsSeen = new Set<string>();
+  let actionsOnTree = new Map<string, number>();
+  let treeBefore: string | undefined = initialTreeDigest;
   let stepsWithoutProgress = 0;
   let steps: LoopStep[] = [];
 
   function record(step: LoopStep): LoopVerdict {
     steps.push(step);
-    const made = madeProgress(step.progress);
-    const actionKey = canonicalAction(step.action);
-    repeats = actionKey === lastActionKey && !made ? repeats + 1 : 1;
-    lastActionKey = actionKey;
-    stepsWithoutProgress = made ? 0 : stepsWithoutProgress + 1;
-    if (repeats >= maxRepeats) return { kind: "repeating", action: describeAction(step.action), times: repeats };
+    const key = `${canonicalAction(step.action)}@${treeBefore ?? step.treeDigest}`;
+    const times = (actionsOnTree.get(key) ?? 0) + 1;
+    actionsOnTree.set(key, times);
+    const newTree = !treesSeen.has(step.treeDigest);
+    const newTestResults = step.testDigest !== undefined && !testResultsSeen.has(step.testDigest);
+    treesSeen.add(step.treeDigest);
+    if (step.testDigest !== undefined) testResultsSeen.add(step.testDigest);
+    treeBefore = step.treeDigest;
+    const madeProgress = newTree || newTestResults || times === 1;
+    stepsWithoutProgress = madeProgress ? 0 : stepsWithoutProgress + 1;
+    if (times >= maxRepeats && !newTree && !newTestResults) return { kind: "repeating", action: describeAction(step.action), times };
     if (stepsWithoutProgress >= maxStepsWithoutProgress) return { kind: "stalled", steps: stepsWithoutProgress };
     return { kind: "ok" };
   }
 
-  /** Compares with the previous snapshot and remembers this one; the first snapshot counts as progress. */
-  function madeProgress(progress: LoopProgress): boolean {
-    let made = lastProgress === undefined || progress.diffHash !== lastProgress.diffHash || progress.testStatusHash !== lastProgress.testStatusHash;
-    for (const file of progress.filesSeen) {
-      if (filesSeen.has(file)) continue;
-      filesSeen.add(file);
-      made = true;
-    }
-    lastProgress = { diffHash: progress.diffHash, testStatusHash: progress.testStatusHash };
-    return made;
-  }
-
   function reset(): void {
-    lastActionKey = undefined;
-    repeats = 0;
+    actionsOnTree = new Map();
     stepsWithoutProgress = 0;
     steps = [];
   }

@@ -44,6 +44,16 @@ export const modelPriceSchema = z.strictObject(
   { error: "expected an object" },
 );
 
+const modelString = z
+  .string({ error: 'expected a non-empty string such as "openai:gpt-4.1"' })
+  .min(1, { error: 'expected a non-empty string such as "openai:gpt-4.1"' });
+
+/** A model per role (`models.planner`, `models.testDesigner`, `models.programmer`), each defaulting to `model`. */
+export const roleModelsSchema = z.strictObject(
+  { planner: modelString.optional(), testDesigner: modelString.optional(), programmer: modelString.optional() },
+  { error: "expected an object" },
+);
+
 /** How every model call is made: timeout, retries and sampling. */
 export const modelRequestSchema = z.strictObject(
   {
@@ -88,6 +98,7 @@ export const agentConfigSchema = z.strictObject(
       .string({ error: 'expected a non-empty string such as "openai:gpt-4.1"' })
       .min(1, { error: 'expected a non-empty string such as "openai:gpt-4.1"' })
       .optional(),
+    models: roleModelsSchema.prefault({}),
     modelRequest: modelRequestSchema.prefault({}),
     sandbox: sandboxConfigSchema.prefault({}),
     providers: z
@@ -133,6 +144,7 @@ export function knownKeysAt(segments: readonly string[]): readonly string[] {
   if (segments.length === 0) return Object.keys(agentConfigSchema.shape);
   const [section] = segments;
   if (segments.length === 1 && section === "modelRequest") return Object.keys(modelRequestSchema.shape);
+  if (segments.length === 1 && section === "models") return Object.keys(roleModelsSchema.shape);
   if (segments.length === 1 && section === "sandbox") return Object.keys(sandboxConfigSchema.shape);
   if (segments.length === 2 && section === "providers") return Object.keys(providerConfigSchema.shape);
   if (segments.length === 2 && section === "prices") return Object.keys(modelPriceSchema.shape);

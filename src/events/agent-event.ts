@@ -1,4 +1,4 @@
-import type { CostEstimate, ModelUsage } from "../models/usage.js";
+import type { CostEstimate, ModelUsage } from "./usage.js";
 
 /** A tool call as a model asked for it: plain JSON, so it serialises into trajectories. */
 export interface RecordedToolCall {
@@ -104,8 +104,10 @@ export type AgentEvent = EventBase &
         node: GraphNodeName;
         tool: string;
         ok: boolean;
-        /** The text the model saw (already capped by the tool). */
+        /** The tool's whole output; the model saw it capped to its head and tail when it was long. */
         output: string;
+        /** A short line for the screen, when the tool gave one (e.g. `$ pytest → exit 1 (2.3 s)`). */
+        display?: string;
         durationMs: number;
       }
     | { type: "approval-request"; node: GraphNodeName; tool: string; input: Record<string, unknown>; reason: string }

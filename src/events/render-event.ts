@@ -1,5 +1,5 @@
-import type { ModelUsage } from "../models/usage.js";
-import { formatCost } from "../models/usage.js";
+import type { ModelUsage } from "./usage.js";
+import { formatCost } from "./usage.js";
 import type { AgentEvent, GraphNodeName } from "./agent-event.js";
 
 /** How to render events: `verbose` adds text deltas, tool inputs and model call starts. */
@@ -130,7 +130,8 @@ export function renderEvent(event: AgentEvent, options: RenderEventOptions): str
     case "tool-call-start":
       return verbose ? `${tag(event.node)} tool ${event.tool} ${oneLine(JSON.stringify(event.input), 200)}` : undefined;
     case "tool-call-end": {
-      const detail = !event.ok || verbose ? `: ${oneLine(event.output, verbose ? 300 : 160)}` : "";
+      const shown = verbose || event.display === undefined ? event.output : event.display;
+      const detail = !event.ok || verbose ? `: ${oneLine(shown, verbose ? 300 : 160)}` : "";
       return `${tag(event.node)} tool ${event.tool} ${event.ok ? "ok" : "failed"} (${formatDuration(event.durationMs)})${detail}`;
     }
     case "approval-request":

@@ -1,5 +1,5 @@
-import type { ModelUsage } from "../models/usage.js";
-import { addUsage, formatCost, zeroUsage } from "../models/usage.js";
+import type { ModelUsage } from "./usage.js";
+import { addUsage, formatCost, zeroUsage } from "./usage.js";
 import type { AgentEvent, GraphNodeName, RunStatus, TestOutcome } from "./agent-event.js";
 import { countOutcomes, createNodeTracker, formatDuration, formatTestCounts, formatTokens, oneLine } from "./render-event.js";
 

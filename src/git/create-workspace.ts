@@ -2,6 +2,7 @@ import { access, mkdir, rm } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { GitError } from "../errors.js";
 import { runGit, tryGit } from "./git-process.js";
+import { resolveRepositoryCommit } from "./inspect-repository.js";
 import { assertValidBranchName } from "./workspace-git.js";
 
 /** Where a run's working tree comes from and where it goes. */
@@ -33,7 +34,7 @@ export interface Workspace {
 export async function createWorkspace(options: CreateWorkspaceOptions): Promise<Workspace> {
   const sourceRepo = resolve(options.sourceRepo);
   const workdir = resolve(options.workspaceDir);
-  const baseCommit = await resolveCommit(sourceRepo, options.baseCommit);
+  const baseCommit = await resolveRepositoryCommit(sourceRepo, options.baseCommit);
   if (options.branch !== undefined) await assertValidBranchName(options.branch, { cwd: sourceRepo });
 
   const existedBefore = await exists(workdir);
@@ -55,29 +56,13 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
     }
     await runGit(["checkout", "--quiet", "--detach", baseCommit], at);
     if (options.branch !== undefined) await runGit(["switch", "--quiet", "-c", options.branch], at);
+    // The clone's origin is the user's repository: with no remote, nothing in the sandbox can push back into it.
+    await runGit(["remote", "remove", "origin"], at);
   } catch (error) {
     if (!existedBefore) await rm(workdir, { recursive: true, force: true });
     throw error;
   }
   return { workdir, baseCommit };
-}
-
-/** The full sha of a commit-ish in the source repository, or a GitError that says it is not there. */
-async function resolveCommit(sourceRepo: string, commitish: string): Promise<string> {
-  if (!(await exists(sourceRepo))) {
-    throw new GitError(`The repository ${sourceRepo} does not exist; give the path of a git repository.`, { code: "not-a-repository" });
-  }
-  const unknown = new GitError(
-    `The commit ${commitish} is not in the repository ${sourceRepo}; give a commit sha, branch or tag that exists there (see git log).`,
-    { code: "unknown-commit" },
-  );
-  if (commitish === "" || commitish.startsWith("-")) throw unknown;
-  const outcome = await tryGit(["rev-parse", "--verify", "--quiet", "--end-of-options", `${commitish}^{commit}`], { cwd: sourceRepo });
-  if (outcome.exitCode === 0) return outcome.stdout.trim();
-  if (/not a git repository/i.test(outcome.stderr)) {
-    throw new GitError(`${sourceRepo} is not a git repository; give the path of a git repository.`, { code: "not-a-repository" });
-  }
-  throw unknown;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -68,6 +68,14 @@ export interface WorkspaceGit {
   restoreFile(path: string): Promise<void>;
   /** The full sha of HEAD. */
   headCommit(): Promise<string>;
+  /** Applies a patch (as `patch()` makes them) to the working tree; a patch that does not apply throws and changes nothing. */
+  applyPatch(patch: string): Promise<void>;
+  /**
+   * Puts the working tree back to the base commit plus `patch` (empty: the base commit itself),
+   * then checks that the tree's patch is exactly `patch`; throws a GitError (code
+   * `reset-failed`) when a step fails or the result differs. Ignored files stay.
+   */
+  resetTo(patch: string): Promise<void>;
 }
 
 /** Pathspecs that leave the build artefacts out of `git add` and `git status`. */
@@ -305,7 +313,41 @@ export function createWorkspaceGit(options: { workdir: string; baseCommit: strin
     async headCommit() {
       return (await runGit(["rev-parse", "HEAD"], { cwd: workdir, hint: `Check that ${workdir} is a git working tree with at least one commit.` })).trim();
     },
+
+    applyPatch: (patch) => applyPatchFile(patch),
+
+    async resetTo(patch) {
+      const failed = (step: string, cause: unknown) =>
+        new GitError(`Could not put ${workdir} back to the base commit ${shortBase}${patch ? " plus its checkpoint patch" : ""}: ${step} failed (${cause instanceof Error ? cause.message : String(cause)}).`, {
+          code: "reset-failed",
+          cause,
+        });
+      try {
+        await writing(async (git) => {
+          await git.run(["read-tree", "--reset", "-u", baseCommit], baseHint);
+          await git.run(["clean", "-f", "-d", "-q", ...ALL_BUT_ARTEFACTS], repositoryHint);
+        }, [workdir]);
+      } catch (error) {
+        throw failed("restoring the base commit", error);
+      }
+      if (patch.trim() !== "") await applyPatchFile(patch).catch((error: unknown) => Promise.reject(failed("applying the patch", error)));
+      const now = await this.patch();
+      if (now !== (patch === "" || patch.endsWith("\n") ? patch : `${patch}\n`)) {
+        throw new GitError(`After putting ${workdir} back, its patch differs from the expected one (${now.length} characters instead of ${patch.length}).`, { code: "reset-failed" });
+      }
+    },
   };
+
+  async function applyPatchFile(patch: string): Promise<void> {
+    const scratch = await mkdtemp(join(tmpdir(), "agent-apply-"));
+    try {
+      const file = join(scratch, "change.patch");
+      await writeFile(file, patch);
+      await writing((git) => git.run(["apply", "--whitespace=nowarn", file], "The patch does not apply to the working tree as it is."), [workdir]);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Octokit } from "@octokit/rest";
 import { GitHubError } from "../errors.js";
-import type { TaskSpec } from "../graph/state.js";
+import type { TaskSpec } from "../memory/blackboard.js";
 import { formatIssueReference, type IssueReference } from "./issue-reference.js";
 
 /** What a run needs of an issue. */

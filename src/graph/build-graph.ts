@@ -1,16 +1,17 @@
 import { END, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
 import { createExecutorNode } from "../agents/executor/node.js";
+import type { GraphRuntime } from "../agents/graph-runtime.js";
 import { createProgrammerNode } from "../agents/programmer/node.js";
 import { createTestDesignerNode } from "../agents/test-designer/node.js";
+import { AgentState } from "../memory/blackboard.js";
 import { createPlannerNode } from "../planner/planner-node.js";
 import { createFinishNode } from "./finish-node.js";
 import { routeAfterExecutor, routeAfterPlanner, routeAfterProgrammer, routeAfterTestDesigner } from "./routes.js";
-import type { GraphRuntime } from "./runtime.js";
-import { AgentState } from "./state.js";
 
 /**
  * The agent graph, wired as the design's diagram:
- *   planner → test-designer → programmer → executor → (finish | programmer | planner)
+ *   planner → test-designer → programmer → executor → (finish | programmer | planner | test-designer)
+ * and a test designer sent back by the executor goes straight to the executor again.
  * Nodes do the work; routers are pure functions of the state and the limits.
  */
 export function buildAgentGraph(runtime: GraphRuntime, checkpointer?: BaseCheckpointSaver) {
@@ -22,9 +23,9 @@ export function buildAgentGraph(runtime: GraphRuntime, checkpointer?: BaseCheckp
     .addNode("finish", createFinishNode(runtime))
     .addEdge(START, "planner")
     .addConditionalEdges("planner", (state) => routeAfterPlanner(state, runtime.limits, runtime.now()), ["test-designer", "programmer", "finish"])
-    .addConditionalEdges("test-designer", (state) => routeAfterTestDesigner(state, runtime.limits, runtime.now()), ["programmer", "finish"])
+    .addConditionalEdges("test-designer", (state) => routeAfterTestDesigner(state, runtime.limits, runtime.now()), ["programmer", "executor", "finish"])
     .addConditionalEdges("programmer", routeAfterProgrammer, ["executor"])
-    .addConditionalEdges("executor", (state) => routeAfterExecutor(state, runtime.limits, runtime.now()), ["finish", "programmer", "planner"])
+    .addConditionalEdges("executor", (state) => routeAfterExecutor(state, runtime.limits, runtime.now()), ["finish", "programmer", "planner", "test-designer"])
     .addEdge("finish", END);
   return graph.compile(checkpointer ? { checkpointer } : {});
 }

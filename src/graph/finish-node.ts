@@ -1,7 +1,7 @@
 import type { RunStatus } from "../events/agent-event.js";
-import { exceededLimit } from "./routes.js";
-import type { GraphRuntime } from "./runtime.js";
-import type { AgentStateUpdate, AgentStateValue } from "./state.js";
+import type { GraphRuntime } from "../agents/graph-runtime.js";
+import type { AgentStateUpdate, AgentStateValue } from "../memory/blackboard.js";
+import { exceededLimit } from "../memory/run-limits.js";
 
 /**
  * Creates the finish node: decides the run's status and keeps the best patch so far —

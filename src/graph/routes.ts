@@ -1,50 +1,20 @@
-import type { AgentStateValue } from "./state.js";
+import type { AgentStateValue } from "../memory/blackboard.js";
+import { exceededLimit, type RunLimits } from "../memory/run-limits.js";
 
-/** The budgets of a run. Going over one routes to the finish node with status limits-exceeded. */
-export interface RunLimits {
-  /** Tool calls across all roles. */
-  maxSteps: number;
-  /** Input plus output tokens. */
-  maxTokens: number;
-  maxCostUsd: number;
-  maxWallTimeSec: number;
-  /** Programmer ↔ executor rounds. */
-  maxRounds: number;
-  /** Times the executor may send the run back to the planner. */
-  maxReplans: number;
-}
-
-/** Limits for a typical SWE-bench-sized task. */
-export const defaultRunLimits: RunLimits = {
-  maxSteps: 250,
-  maxTokens: 3_000_000,
-  maxCostUsd: 5,
-  maxWallTimeSec: 3_600,
-  maxRounds: 4,
-  maxReplans: 1,
-};
-
-/** The first limit the run has reached, described for the user, or null. */
-export function exceededLimit(state: AgentStateValue, limits: RunLimits, now: number): string | null {
-  if (state.limitHit) return state.limitHit;
-  const { usage } = state;
-  if (usage.steps >= limits.maxSteps) return `step limit (${limits.maxSteps} tool calls)`;
-  if (usage.inputTokens + usage.outputTokens >= limits.maxTokens) return `token limit (${limits.maxTokens})`;
-  if (usage.costUsd >= limits.maxCostUsd) return `cost limit ($${limits.maxCostUsd})`;
-  if (state.startedAt > 0 && (now - state.startedAt) / 1000 >= limits.maxWallTimeSec) return `time limit (${limits.maxWallTimeSec} s)`;
-  return null;
-}
-
-/** After planning: design tests, unless a limit was reached. */
+/** After planning: design tests, unless a limit was reached or tests exist already (a replan keeps them: they come from the issue, not from the plan). */
 export function routeAfterPlanner(state: AgentStateValue, limits: RunLimits, now: number): "test-designer" | "programmer" | "finish" {
   if (exceededLimit(state, limits, now)) return "finish";
-  // A replan keeps the tests already designed: they come from the issue, not from the plan.
   return state.designedTests.length > 0 ? "programmer" : "test-designer";
 }
 
-/** After the test designer: let the programmer work, unless a limit was reached. */
-export function routeAfterTestDesigner(state: AgentStateValue, limits: RunLimits, now: number): "programmer" | "finish" {
-  return exceededLimit(state, limits, now) ? "finish" : "programmer";
+/**
+ * After the test designer: the programmer's first round; or, when the executor sent the run
+ * back for new tests after a round, straight to the executor, which checks the new tests
+ * against the change already made.
+ */
+export function routeAfterTestDesigner(state: AgentStateValue, limits: RunLimits, now: number): "programmer" | "executor" | "finish" {
+  if (exceededLimit(state, limits, now)) return "finish";
+  return state.round > 0 ? "executor" : "programmer";
 }
 
 /** After the programmer: verify, even when a limit was reached mid-way, so the best patch is known. */
@@ -53,15 +23,21 @@ export function routeAfterProgrammer(): "executor" {
 }
 
 /**
- * After the executor: finish when solved, out of budget or out of rounds; back to the planner
- * when the failure is one the plan did not foresee (a regression, or tests that did not run);
- * otherwise another programmer round with the executor's feedback.
+ * After the executor: finish when solved or out of budget or rounds; back to the test designer
+ * when its tests are what stands in the way (they did not run, do not reproduce, or break for a
+ * reason no fix can cure) while it has tries left, and to finish when it has none (nothing could
+ * verify another round); back to the planner on a regression the plan did not foresee; otherwise
+ * another programmer round with the executor's feedback.
  */
-export function routeAfterExecutor(state: AgentStateValue, limits: RunLimits, now: number): "finish" | "programmer" | "planner" {
+export function routeAfterExecutor(state: AgentStateValue, limits: RunLimits, now: number): "finish" | "programmer" | "planner" | "test-designer" {
   const verdict = state.verdict;
   if (!verdict || verdict.solved) return "finish";
-  if (exceededLimit(state, limits, now) || state.round >= limits.maxRounds) return "finish";
-  const testsDidNotRun = state.testRuns.filter((run) => run.round === state.round && run.scope === "designed").every((run) => run.outcomes.length === 0);
-  if ((verdict.regressions.length > 0 || testsDidNotRun) && state.replans < limits.maxReplans) return "planner";
+  if (exceededLimit(state, limits, now)) return "finish";
+  if (verdict.testProblem) {
+    if (state.testRedesigns < limits.maxTestRedesigns) return "test-designer";
+    if (verdict.regressions.length === 0) return "finish";
+  }
+  if (state.round >= limits.maxRounds) return "finish";
+  if (verdict.regressions.length > 0 && state.replans < limits.maxReplans) return "planner";
   return "programmer";
 }

@@ -3,7 +3,7 @@ import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { RecordedToolCall } from "../events/agent-event.js";
 import { messageText, type ModelClient } from "./model-client.js";
-import type { CostEstimate, ModelUsage } from "./usage.js";
+import type { CostEstimate, ModelUsage } from "../events/usage.js";
 
 /** The outcome of a model check: did the call succeed, and did the model call the tool as asked. */
 export interface ModelCheckResult {

@@ -6,7 +6,8 @@ import { ignoreEvents, type EmitEvent, type GraphNodeName, type RecordedModelMes
 import { classifyModelError, toModelError, type ProviderIdentity } from "./classify-model-error.js";
 import { estimateCost, type Billing, type ModelPrice } from "./prices.js";
 import { computeRetryDelay, sleep as sleepWithSignal, type RetryPolicy } from "./retry-policy.js";
-import { readProviderCost, readUsage, type CostEstimate, type ModelUsage } from "./usage.js";
+import type { CostEstimate, ModelUsage } from "../events/usage.js";
+import { readProviderCost, readUsage } from "./read-usage.js";
 
 /** One request to a model: the conversation, the tools it may call, and how to cancel it. */
 export interface ModelCallRequest {

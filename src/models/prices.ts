@@ -1,5 +1,5 @@
 import type { ModelPrice } from "../config/schema.js";
-import type { CostEstimate, ModelUsage } from "./usage.js";
+import type { CostEstimate, ModelUsage } from "../events/usage.js";
 
 export type { ModelPrice };
 

@@ -1,4 +1,5 @@
 import type { ToolKind } from "./agent-tool.js";
+import { findPublishingCommand } from "./publishing-guard.js";
 
 /**
  * How much the agent may do without asking: `suggest` asks before any change or command,
@@ -10,12 +11,6 @@ export type ApprovalMode = "suggest" | "auto-edit" | "full-auto";
 /** The policy's answer for one tool call. */
 export type ApprovalDecision = { action: "allow" } | { action: "ask"; reason: string } | { action: "deny"; reason: string };
 
-/** Shell commands that reach outside the sandbox's purpose in every mode: publishing work is the user's call. */
-const DENIED_COMMANDS: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
-  { pattern: /(^|[\s;&|(])git\s+push\b/, reason: "Pushing is done by agent itself when the user passes --pr, never from the sandbox." },
-  { pattern: /(^|[\s;&|(])gh\s+(pr|issue|release|api)\b/, reason: "Posting to GitHub is done by agent itself when the user asks (--pr, --comment)." },
-];
-
 /**
  * Decides whether a tool call may run: a pure function of the tool's kind, its input and the
  * mode, so it is easy to test and to reason about. An `ask` goes to the injected approver
@@ -24,8 +19,8 @@ const DENIED_COMMANDS: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
 export function decideApproval(tool: { name: string; kind: ToolKind }, input: unknown, mode: ApprovalMode): ApprovalDecision {
   if (tool.kind === "execute") {
     const command = typeof (input as { command?: unknown })?.command === "string" ? (input as { command: string }).command : "";
-    const denied = DENIED_COMMANDS.find((rule) => rule.pattern.test(command));
-    if (denied) return { action: "deny", reason: denied.reason };
+    const reason = findPublishingCommand(command);
+    if (reason) return { action: "deny", reason };
   }
   if (tool.kind === "read" || mode === "full-auto") return { action: "allow" };
   if (tool.kind === "edit") return mode === "auto-edit" ? { action: "allow" } : { action: "ask", reason: `${tool.name} changes files` };

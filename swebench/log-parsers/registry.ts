@@ -1,4 +1,4 @@
-import { ConfigError } from "../../src/errors.js";
+import { ConfigError } from "../../src/index.js";
 import { parseLogDjango } from "./django.js";
 import { parseLogMatplotlib } from "./matplotlib.js";
 import { parseLogPytest } from "./pytest.js";

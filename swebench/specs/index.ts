@@ -1,4 +1,4 @@
-import { ConfigError } from "../../src/errors.js";
+import { ConfigError } from "../../src/index.js";
 import { astroidSpecs } from "./astroid.js";
 import { astropySpecs } from "./astropy.js";
 import { djangoSpecs } from "./django.js";

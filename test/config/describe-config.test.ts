@@ -38,6 +38,7 @@ describe("describeConfig", () => {
       "model",
       "modelRequest.maxRetries",
       "modelRequest.timeoutMs",
+      "models",
       'prices["openai:gpt-4.1"].inputPerMTok',
       'prices["openai:gpt-4.1"].outputPerMTok',
       "providers.anthropic.apiKey",

@@ -113,6 +113,7 @@ describe("layer precedence", () => {
     expect([...loaded.sources.keys()].sort()).toEqual([
       "modelRequest.maxRetries",
       "modelRequest.timeoutMs",
+      "models",
       'prices["vllm:qwen3"].inputPerMTok',
       'prices["vllm:qwen3"].outputPerMTok',
       "providers.openai.apiKey",

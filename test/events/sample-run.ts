@@ -1,5 +1,5 @@
 import { createEventEmitter, type AgentEvent, type AgentEventPayload, type TestOutcome } from "../../src/events/agent-event.js";
-import type { CostEstimate, ModelUsage } from "../../src/models/usage.js";
+import type { CostEstimate, ModelUsage } from "../../src/events/usage.js";
 
 /** The run id of the sample run. */
 export const sampleRunId = "20250314-093000-a1b2c3";

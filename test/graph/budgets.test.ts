@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunLimits } from "../../src/graph/routes.js";
+import type { RunLimits } from "../../src/memory/run-limits.js";
 import { sandboxFactories } from "../support/sandbox-factories.js";
 import { call, createSourceRepository, runGraphWithScripts } from "./graph-fixture.js";
 

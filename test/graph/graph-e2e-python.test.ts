@@ -106,7 +106,7 @@ describe.each(sandboxFactories)("the agent graph on a Python repository in the $
     });
 
     const secondRound = result.models.programmer.requests[2]!;
-    expect(secondRound.messages[1]!.text).toContain("Regressions (existing tests that passed before and fail now)");
+    expect(secondRound.messages[1]!.text).toContain("Regressions (passed before, not now): test_lower_case (tests.test_core.SlugifyTest.test_lower_case) (passed before, failed after)");
     expect(secondRound.messages[1]!.text).toContain("test_lower_case");
     expect(result.state.round).toBe(2);
     expect(result.state.status).toBe("solved");

@@ -167,7 +167,7 @@ describe.each(sandboxFactories.map(withProjectTsc))("the agent graph on a TypeSc
     });
 
     const secondRound = result.models.programmer.requests[2]!;
-    expect(secondRound.messages[1]!.text).toContain("Regressions (existing tests that passed before and fail now): slugify > lower-cases words and joins them with dashes");
+    expect(secondRound.messages[1]!.text).toContain("Regressions (passed before, not now): slugify > lower-cases words and joins them with dashes (passed before, failed after)");
     expect(result.state.round).toBe(2);
     expect(result.state.status).toBe("solved");
     expect(result.state.patch).toContain('+  return text.trim().toLowerCase().split(/\\s+/).join("-");');

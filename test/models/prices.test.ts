@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { estimateCost, lookupPrice, priceUsage } from "../../src/models/prices.js";
-import { formatCost } from "../../src/models/usage.js";
+import { formatCost } from "../../src/events/usage.js";
 
 const usage = { inputTokens: 1_000_000, outputTokens: 100_000, cachedInputTokens: 400_000, cacheWriteTokens: 0 };
 

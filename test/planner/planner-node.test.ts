@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createEventEmitter, type AgentEvent } from "../../src/events/agent-event.js";
 import { createWorkspaceGit } from "../../src/git/workspace-git.js";
-import { defaultRunLimits } from "../../src/graph/routes.js";
-import type { GraphRuntime } from "../../src/graph/runtime.js";
-import type { AgentStateValue } from "../../src/graph/state.js";
+import { defaultRunLimits } from "../../src/memory/run-limits.js";
+import type { GraphRuntime } from "../../src/agents/graph-runtime.js";
 import { createModelClient } from "../../src/models/model-client.js";
 import { createRetryPolicy } from "../../src/models/retry-policy.js";
 import { ScriptedChatModel, type ScriptedTurn } from "../../src/models/scripted-chat-model.js";
 import { createPlannerNode } from "../../src/planner/planner-node.js";
 import { createToolset } from "../../src/tools/registry.js";
+import { blackboardState } from "../support/blackboard-state.js";
 import { createFilesOnlySandbox } from "../support/sandbox-factories.js";
 
 const plannedCall = (name: string, args: Record<string, unknown>): ScriptedTurn => ({ content: "", toolCalls: [{ name, args }] });
@@ -57,27 +57,13 @@ async function runPlanner(turns: ScriptedTurn[]): Promise<AgentEvent[]> {
     now: () => 0,
     memoryText: "",
   };
-  const state = {
+  const state = blackboardState({
     runId: "planner-test",
     task: { title: "Empty config crashes", body: "load_config on an empty file raises TypeError.", source: "typed" },
     baseCommit: "HEAD",
     context: "(a small Python package)",
-    plan: null,
-    findings: [],
-    testCommand: null,
-    designedTests: [],
-    testRuns: [],
-    verdict: null,
-    patch: "",
-    bestPatch: null,
     round: 1,
-    replans: 0,
-    usage: { steps: 0, modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, costUnknown: false },
-    startedAt: 0,
-    notes: [],
-    limitHit: null,
-    status: null,
-  } satisfies AgentStateValue;
+  });
   await createPlannerNode(runtime)(state);
   return events;
 }

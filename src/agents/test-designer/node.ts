@@ -1,11 +1,17 @@
 import { z } from "zod";
-import { budgetCheck } from "../../graph/budget.js";
-import { loopSettings, type GraphRuntime } from "../../graph/runtime.js";
-import type { AgentStateUpdate, AgentStateValue, DesignedTest } from "../../graph/state.js";
-import { selectTools } from "../../tools/registry.js";
-import { loopControlNotes, runAgentLoop } from "../agent-loop.js";
-import { renderPrompt } from "../render-prompt.js";
-import { testDesignerSystemPrompt, testDesignerTaskPrompt } from "./prompt.js";
+import type { AgentStateValue, DesignedTest } from "../../memory/blackboard.js";
+import { loopControlNotes } from "../agent-loop.js";
+import { formatStepsOf } from "../format-plan.js";
+import { describeBudgetLeft, type GraphRuntime, type Workbench } from "../graph-runtime.js";
+import { loadPromptTemplate } from "../prompt-template.js";
+import { createRoleNode, describeEnvironment } from "../role-node.js";
+
+/** The test designer's prompts, kept as data beside this file. */
+export const testDesignerPrompts = {
+  system: loadPromptTemplate(import.meta.url, "system.md"),
+  task: loadPromptTemplate(import.meta.url, "task.md"),
+  redesign: loadPromptTemplate(import.meta.url, "redesign.md"),
+};
 
 /** The test designer's structured output. */
 export const submitTestsSchema = z.object({
@@ -23,59 +29,120 @@ export const submitTestsSchema = z.object({
       }),
     )
     .min(1),
+  support_files: z.array(z.string().min(1)).default([]).describe("Other NEW files your tests need (a conftest.py, fixture data), relative to the repository root."),
+  setup_commands: z
+    .array(z.object({ command: z.string().min(1), purpose: z.string().min(1) }))
+    .default([])
+    .describe("Commands you had to run before the tests could run (e.g. a build step), with what each is for."),
 });
 
+/** How the repository's test runners were recognised from its files, for the prompt. */
+function describeRunners(runtime: GraphRuntime): string {
+  const guesses = runtime.detectedTestCommands ?? [];
+  if (guesses.length === 0) return "(nothing recognised from the repository's files: find out from its configuration and documentation)";
+  return guesses.map((guess) => `- ${guess.framework}: \`${guess.command}\` (selected tests: \`${guess.selectTemplate}\`; found from ${guess.evidence})`).join("\n");
+}
+
+/** What the executor said of the previous tests, when it sent the run back; only base-commit facts, never the programmer's change. */
+function redesignSection(state: AgentStateValue): string {
+  const problem = state.verdict?.testProblem;
+  if (!problem) return "";
+  const previous = state.designedTests.length
+    ? `${state.designedTests.map((test) => test.path).join(", ")}, run with \`${state.testCommand?.selectTemplate ?? "(no command)"}\``
+    : "no tests";
+  return testDesignerPrompts.redesign.render({ previous, feedback: problem.feedback });
+}
+
 /**
- * The test designer's first message: the issue and the repository context, and nothing of the
- * programmer's work — AgentCoder's point is tests unbiased by the code under test.
+ * The test designer's first message: the issue, the repository, its own steps of the plan and
+ * nothing of the programmer's work (not its steps either, which may describe the fix) —
+ * AgentCoder's point is tests unbiased by the code under test.
  */
-export function testDesignerPrompt(state: AgentStateValue, memoryText: string): string {
-  return renderPrompt(testDesignerTaskPrompt, {
+export function testDesignerPrompt(state: AgentStateValue, runtime: GraphRuntime): string {
+  return testDesignerPrompts.task.render({
     title: state.task.title,
     body: state.task.body,
     context: state.context,
-    memory: memoryText || "(nothing yet)",
+    runners: describeRunners(runtime),
+    steps: formatStepsOf(state.plan, "test-designer"),
+    memory: runtime.memoryText || "(nothing yet)",
+    budget: describeBudgetLeft(state, runtime),
+    redesign: redesignSection(state),
   });
+}
+
+/** The test designer's system prompt: its role, the environment, the workflow and the rules. */
+export function testDesignerSystem(runtime: GraphRuntime): string {
+  return testDesignerPrompts.system.render({ environment: describeEnvironment(runtime.testDesigner, runtime) });
+}
+
+/**
+ * Holds the test designer to adding files: changes to files of the base commit are undone and
+ * new files it did not hand in are removed, so its tree is the base commit plus its tests (the
+ * executor's base runs happen there). Returns what was undone, for the notes.
+ */
+async function keepOnlyHandedInFiles(bench: Workbench, handedIn: ReadonlySet<string>): Promise<string[]> {
+  const problems: string[] = [];
+  for (const file of (await bench.git.status()).files) {
+    const isNew = file.status === "untracked" || file.status === "added";
+    if (isNew && handedIn.has(file.path)) continue;
+    await bench.git.restoreFile(file.path);
+    if (file.from !== undefined) await bench.git.restoreFile(file.from);
+    problems.push(isNew ? `removed ${file.path}, a new file that was not handed in` : `undid the change to ${file.path}: the test designer may only add files`);
+  }
+  return problems;
 }
 
 /** Creates the test-designer node: writes reproduction tests in its own clean working tree at the base commit. */
 export function createTestDesignerNode(runtime: GraphRuntime) {
-  return async (state: AgentStateValue): Promise<AgentStateUpdate> => {
-    runtime.emit({ type: "node-start", node: "test-designer", round: state.round });
-    const bench = runtime.testDesigner;
-    const result = await runAgentLoop({
-      node: "test-designer",
-      model: runtime.models.testDesigner,
-      tools: selectTools(bench.tools, ["view_file", "search", "find_files", "run_shell", "edit_file"]),
-      finalTool: { name: "submit_tests", description: "Hand in the reproduction tests you wrote and how to run them.", schema: submitTestsSchema },
-      system: testDesignerSystemPrompt,
-      prompt: testDesignerPrompt(state, runtime.memoryText),
-      maxSteps: runtime.stepsPerVisit,
-      shouldStop: budgetCheck(state, runtime),
-      ...loopSettings(runtime),
-    });
-    const designedTests: DesignedTest[] = [];
-    const problems: string[] = [];
-    const newFiles = new Set((await bench.git.status()).files.filter((file) => file.status === "untracked" || file.status === "added").map((file) => file.path));
-    for (const test of result.final?.tests ?? []) {
-      const path = test.path.replace(/^\.\//, "");
-      if (!newFiles.has(path)) {
-        problems.push(`${path} is not a new file in the test designer's tree`);
-        continue;
+  return createRoleNode(runtime, {
+    node: "test-designer",
+    model: "testDesigner",
+    bench: "testDesigner",
+    tools: ["view_file", "search", "find_files", "run_shell", "edit_file"],
+    finalTool: { name: "submit_tests", description: "Hand in the reproduction tests you wrote and how to run them.", schema: submitTestsSchema },
+    system: (_state, rt) => testDesignerSystem(rt),
+    prompt: testDesignerPrompt,
+    round: (state) => state.round,
+    changesFiles: true,
+    complete: async ({ state, bench, result }) => {
+      const submitted = result.final;
+      const problems: string[] = [];
+      const strip = (path: string) => path.replace(/^\.\//, "");
+      const newFiles = new Set((await bench.git.status()).files.filter((file) => file.status === "untracked" || file.status === "added").map((file) => file.path));
+      const handedIn: DesignedTest[] = [];
+      const entries = [
+        ...(submitted?.tests ?? []).map((test) => ({ path: strip(test.path), kind: test.kind, description: test.description })),
+        ...(submitted?.support_files ?? []).map((path) => ({ path: strip(path), kind: "support" as const, description: "a file the tests need" })),
+      ];
+      for (const entry of entries) {
+        if (!newFiles.has(entry.path)) {
+          problems.push(`${entry.path} is not a new file in the test designer's tree`);
+          continue;
+        }
+        handedIn.push({ ...entry, content: (await bench.sandbox.readFile(entry.path)).toString("utf8") });
       }
-      const content = (await bench.sandbox.readFile(path)).toString("utf8");
-      designedTests.push({ path, content, kind: test.kind, description: test.description });
-    }
-    const summary = designedTests.length
-      ? `${designedTests.length} test file(s): ${designedTests.map((test) => test.path).join(", ")}`
-      : `no tests (${result.stoppedBy}${problems.length ? `; ${problems.join("; ")}` : ""})`;
-    runtime.emit({ type: "node-end", node: "test-designer", round: state.round, summary });
-    return {
-      designedTests,
-      testCommand: result.final ? { framework: result.final.framework, selectTemplate: result.final.command_template } : null,
-      usage: result.usage,
-      limitHit: result.limit,
-      notes: [...problems.map((text) => ({ role: "test-designer", text })), ...loopControlNotes(result)],
-    };
-  };
+      const isRedesign = Boolean(state.verdict?.testProblem);
+      const usable = handedIn.some((test) => test.kind !== "support") && submitted !== null;
+      // Without a usable new submission the previous tests stay, byte for byte, in the tree and on the blackboard.
+      const designedTests = usable ? handedIn : state.designedTests;
+      problems.push(...(await keepOnlyHandedInFiles(bench, new Set(designedTests.map((test) => test.path)))));
+      if (!usable) for (const test of state.designedTests) await bench.sandbox.writeFile(test.path, test.content);
+      const summary = usable
+        ? `${handedIn.length} test file(s): ${handedIn.map((test) => test.path).join(", ")}`
+        : `no tests (${result.stoppedBy}${problems.length ? `; ${problems.join("; ")}` : ""})`;
+      return {
+        summary,
+        update: {
+          designedTests,
+          testCommand: usable && submitted ? { framework: submitted.framework, selectTemplate: submitted.command_template } : state.testCommand,
+          usage: result.usage,
+          limitHit: result.limit,
+          ...(isRedesign ? { testRedesigns: state.testRedesigns + 1 } : {}),
+          learned: { conventions: [], setupCommands: usable && submitted ? submitted.setup_commands : [] },
+          notes: [...problems.map((text) => ({ role: "test-designer", text })), ...loopControlNotes(result)],
+        },
+      };
+    },
+  });
 }

@@ -44,11 +44,11 @@ export interface TestCommand {
   selectTemplate: string;
 }
 
-/** A test the test designer wrote: a new file, kept with its content so it can be materialised anywhere. */
+/** A file the test designer wrote (a test, or a support file such as a conftest.py), kept with its content so it can be materialised anywhere. */
 export interface DesignedTest {
   path: string;
   content: string;
-  kind: "basic" | "edge" | "large-scale";
+  kind: "basic" | "edge" | "large-scale" | "support";
   description: string;
 }
 
@@ -59,8 +59,31 @@ export interface TestRun {
   scope: "designed" | "existing";
   command: string;
   exitCode: number | null;
+  /** True when the run hit its time limit (absent in checkpoints of older versions). */
+  timedOut?: boolean;
   outcomes: TestOutcome[];
   outputExcerpt: string;
+  /** A digest of the designed tests' content the run used, so a base run is reused only for the same tests. */
+  testsDigest?: string;
+}
+
+/** A test's status in one run as the verifier sees it: a reported status, or why none was reported. */
+export type VerdictTestStatus = TestOutcome["status"] | "timeout" | "missing";
+
+/** How the verifier judged one test from its status before and after the change. */
+export interface TestVerdictDetail {
+  test: string;
+  scope: "designed" | "existing";
+  before: VerdictTestStatus;
+  after: VerdictTestStatus;
+  category: "fixed" | "not-fixed" | "weak" | "broken-by-change" | "regression" | "already-failing" | "also-fixed" | "kept";
+}
+
+/** Why the designed tests, rather than the code, stand in the way; the feedback holds base-commit facts only. */
+export interface TestProblem {
+  kind: "no-tests" | "did-not-run" | "not-reproducing" | "broken";
+  /** For the test designer: what went wrong on the base commit and what to do. Never shows the programmer's change. */
+  feedback: string;
 }
 
 /** The executor's classification of the last round. */
@@ -72,9 +95,13 @@ export interface Verdict {
   weak: string[];
   /** Designed tests that still fail on the patch. */
   notFixed: string[];
-  /** Existing tests that passed on the base commit and fail on the patch. */
+  /** Tests that passed on the base commit and do not pass on the patch: designed tests broken by the change, and existing tests. */
   regressions: string[];
+  /** Every designed test and every existing test that regressed, with its status before and after. */
+  details?: TestVerdictDetail[];
   solved: boolean;
+  /** Set when the designed tests must be reworked before a change can be verified. */
+  testProblem?: TestProblem | null;
   /** What the programmer (and planner) should hear. */
   feedback: string;
   /** Higher is better; used to keep the best patch. */
@@ -91,6 +118,12 @@ export interface BudgetUsage {
   costUsd: number;
   /** True once any call had no known price: the cost limit then counts what is known. */
   costUnknown: boolean;
+}
+
+/** What the roles report about the repository: conventions (from the planner) and set-up commands that were needed (from the test designer). */
+export interface LearnedFacts {
+  conventions: string[];
+  setupCommands: Array<{ command: string; purpose: string }>;
 }
 
 /** A note a role leaves for the others. */
@@ -145,6 +178,16 @@ export const AgentState = Annotation.Root({
   ),
   round: Annotation<number>(replace(() => 0)),
   replans: Annotation<number>(replace(() => 0)),
+  /** Times the executor sent the run back to the test designer. */
+  testRedesigns: Annotation<number>(replace(() => 0)),
+  /** What the roles learned about the repository, for the long-term memory once the run has shown it true. */
+  learned: Annotation<LearnedFacts>({
+    reducer: (current: LearnedFacts, next: LearnedFacts) => ({
+      conventions: [...new Set([...current.conventions, ...next.conventions])],
+      setupCommands: [...current.setupCommands, ...next.setupCommands.filter((entry) => !current.setupCommands.some((known) => known.command === entry.command))],
+    }),
+    default: (): LearnedFacts => ({ conventions: [], setupCommands: [] }),
+  }),
   usage: Annotation<BudgetUsage>({
     reducer: addBudgetUsage,
     default: () => ({ steps: 0, modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, costUnknown: false }),

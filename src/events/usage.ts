@@ -1,5 +1,3 @@
-import type { AIMessage } from "@langchain/core/messages";
-
 /** Token counts of one model call. `inputTokens` includes the cached and cache-write tokens. */
 export interface ModelUsage {
   inputTokens: number;
@@ -19,34 +17,6 @@ export interface CostEstimate {
 
 /** A usage record with every count at zero. */
 export const zeroUsage: ModelUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0 };
-
-/** Reads the token counts a provider reported on a LangChain message (usage_metadata). */
-export function readUsage(message: AIMessage): ModelUsage {
-  const metadata = message.usage_metadata;
-  if (!metadata) return { ...zeroUsage };
-  const details = metadata.input_token_details ?? {};
-  return {
-    inputTokens: metadata.input_tokens ?? 0,
-    outputTokens: metadata.output_tokens ?? 0,
-    cachedInputTokens: details.cache_read ?? 0,
-    cacheWriteTokens: details.cache_creation ?? 0,
-  };
-}
-
-/**
- * Reads a cost in USD that the provider itself reported (OpenRouter and some gateways return
- * `usage.cost`); undefined when the response carries none.
- */
-export function readProviderCost(message: AIMessage): number | undefined {
-  const metadata = message.response_metadata as Record<string, unknown> | undefined;
-  const candidates = [
-    (metadata?.["usage"] as Record<string, unknown> | undefined)?.["cost"],
-    (metadata?.["tokenUsage"] as Record<string, unknown> | undefined)?.["cost"],
-    metadata?.["cost"],
-  ];
-  const cost = candidates.find((value) => typeof value === "number" && Number.isFinite(value));
-  return cost as number | undefined;
-}
 
 /** Adds two usage records. */
 export function addUsage(a: ModelUsage, b: ModelUsage): ModelUsage {

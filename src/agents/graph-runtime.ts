@@ -1,0 +1,77 @@
+import type { BaseMessage } from "@langchain/core/messages";
+import type { EmitEvent } from "../events/agent-event.js";
+import type { WorkspaceGit } from "../git/workspace-git.js";
+import { addBudgetUsage, type AgentStateValue, type BudgetUsage } from "../memory/blackboard.js";
+import { exceededLimit, type RunLimits } from "../memory/run-limits.js";
+import type { ModelClient } from "../models/model-client.js";
+import type { Sandbox } from "../sandbox/sandbox.js";
+import type { AgentTool } from "../tools/agent-tool.js";
+import type { ApprovalMode } from "../tools/approval.js";
+import type { Approver } from "../tools/approver.js";
+import type { TestCommandGuess } from "./executor/detect-test-command.js";
+
+/** One working tree with its sandbox, git port and tools. */
+export interface Workbench {
+  sandbox: Sandbox;
+  git: WorkspaceGit;
+  tools: AgentTool[];
+}
+
+/** The model of each role that calls one (the executor is code). */
+export interface RoleModels {
+  planner: ModelClient;
+  testDesigner: ModelClient;
+  programmer: ModelClient;
+}
+
+/**
+ * The side effects the graph's nodes use, injected (never in the state, which stays plain
+ * JSON): models per role, the programmer's working tree, and a separate clean working tree at
+ * the base commit for the test designer, which therefore never sees the programmer's changes.
+ */
+export interface GraphRuntime {
+  models: RoleModels;
+  programmer: Workbench;
+  testDesigner: Workbench;
+  limits: RunLimits;
+  /** Tool calls one role may make in one visit. */
+  stepsPerVisit: number;
+  approvalMode: ApprovalMode;
+  approver?: Approver;
+  emit: EmitEvent;
+  signal?: AbortSignal;
+  now: () => number;
+  condense?: (messages: BaseMessage[]) => BaseMessage[];
+  /** What the long-term memory knows about the repository, for the prompts. */
+  memoryText: string;
+  /** How the repository seems to run its tests, found from its files before the run; empty when nothing was recognised. */
+  detectedTestCommands?: TestCommandGuess[];
+}
+
+/** The agent-loop settings every role takes from the runtime: approval, events, cancellation, condensation. */
+export function loopSettings(runtime: GraphRuntime) {
+  return {
+    approvalMode: runtime.approvalMode,
+    ...(runtime.approver ? { approver: runtime.approver } : {}),
+    emit: runtime.emit,
+    ...(runtime.signal ? { signal: runtime.signal } : {}),
+    ...(runtime.condense ? { condense: runtime.condense } : {}),
+  };
+}
+
+/** The check an agent loop makes before each model call: has the run as a whole hit a limit? */
+export function budgetCheck(state: AgentStateValue, runtime: GraphRuntime): (loop: BudgetUsage) => string | null {
+  return (loop) => exceededLimit({ ...state, usage: addBudgetUsage(state.usage, loop) }, runtime.limits, runtime.now());
+}
+
+/** What is left of the run's budgets, one line for a role's prompt. */
+export function describeBudgetLeft(state: AgentStateValue, runtime: GraphRuntime): string {
+  const { limits } = runtime;
+  const stepsLeft = Math.max(0, limits.maxSteps - state.usage.steps);
+  const cost = state.usage.costUnknown ? "cost partly unknown" : `$${state.usage.costUsd.toFixed(2)} of $${limits.maxCostUsd} spent`;
+  const elapsed = state.startedAt > 0 ? Math.round((runtime.now() - state.startedAt) / 60_000) : 0;
+  return (
+    `At most ${Math.min(runtime.stepsPerVisit, stepsLeft)} tool calls in this visit (${stepsLeft} of ${limits.maxSteps} left in the run); ` +
+    `${cost}; ${elapsed} of ${Math.round(limits.maxWallTimeSec / 60)} minutes used; round ${state.round} of ${limits.maxRounds}.`
+  );
+}

@@ -1,0 +1,242 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import type Docker from "dockerode";
+import { detectTestCommand } from "../agents/executor/detect-test-command.js";
+import type { GraphRuntime, RoleModels, Workbench } from "../agents/graph-runtime.js";
+import type { AgentConfig } from "../config/schema.js";
+import { ConfigError, GitError, SandboxError } from "../errors.js";
+import { createEventEmitter, type AgentEvent, type EmitEvent, type EventSink } from "../events/agent-event.js";
+import { createSecretRedactor } from "../events/redact-secrets.js";
+import { createRunRecorder, redactDeep, type RunRecorder } from "../events/run-recorder.js";
+import { createWorkspace } from "../git/create-workspace.js";
+import { readOriginUrl } from "../git/inspect-repository.js";
+import { createWorkspaceGit } from "../git/workspace-git.js";
+import type { AgentStateValue } from "../memory/blackboard.js";
+import { condenseHistory } from "../memory/condense-history.js";
+import { createLongTermStore, formatMemoryForPrompt, type LongTermStore } from "../memory/long-term-store.js";
+import { readProjectInstructions } from "../memory/project-instructions.js";
+import { repositoryKey } from "../memory/repository-key.js";
+import { createModel } from "../models/create-model.js";
+import type { ModelClient } from "../models/model-client.js";
+import { extractIssueTerms } from "../planner/issue-terms.js";
+import { buildRepoMap, formatRepoMap } from "../planner/repo-map.js";
+import { chooseSandbox, createSandbox, type SandboxChoice } from "../sandbox/create-sandbox.js";
+import type { Sandbox } from "../sandbox/sandbox.js";
+import type { Approver } from "../tools/approver.js";
+import { createToolset } from "../tools/registry.js";
+import type { RunManifest } from "./run-manifest.js";
+
+/** What a run needs from its caller (the CLI, a bot, the SWE-bench runner) beyond the task. */
+export interface RunEnvironment {
+  /** Where run directories go (runs/<run-id>/). */
+  runsDir: string;
+  config: AgentConfig;
+  /** Where `config.model` came from, for error messages. */
+  modelOrigin?: string;
+  userConfigPath: string;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  docker: Docker;
+  /** Asks for consent to the local sandbox; throws to refuse. */
+  confirmSandbox: (choice: SandboxChoice) => Promise<void>;
+  /** Also receives every event, secrets already removed (the CLI renders them). */
+  sink?: EventSink;
+  /** Progress lines of slow preparations (building a missing sandbox image). */
+  onProgress?: (line: string) => void;
+  /** Where the working trees appear in a Docker sandbox (default /workspace); SWE-bench mounts them over the image's /testbed. */
+  sandboxWorkdir?: string;
+  /** Extra environment variables of the sandboxes. */
+  sandboxEnv?: Record<string, string>;
+  /** Called on each new working tree before its sandbox starts (SWE-bench copies the image's build artifacts in). */
+  prepareWorkspace?: (hostWorkdir: string) => Promise<void>;
+  approver?: Approver;
+  memoryPath?: string;
+  /** Other secrets to keep out of trajectories, events and memory (e.g. the GitHub token). */
+  secrets?: string[];
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+/** A run ready for the graph: its runtime, its first input (null when resuming), and what must be closed. */
+export interface PreparedRun {
+  manifest: RunManifest;
+  runDir: string;
+  runtime: GraphRuntime;
+  /** The graph's first input; null when a checkpoint continues the run. */
+  input: Partial<AgentStateValue> | null;
+  checkpointer: SqliteSaver;
+  store: LongTermStore;
+  repoKey: string;
+  recorder: RunRecorder;
+  /** Every event so far, secrets removed. */
+  events: AgentEvent[];
+  emit: EmitEvent;
+  startedAt: number;
+  /** Removes the sandboxes and the working trees (resume rebuilds them) and closes the files. */
+  dispose(): Promise<void>;
+}
+
+/** Context tokens after which older tool outputs are condensed. */
+export const CONDENSE_AT_TOKENS = 60_000;
+/** Characters of the repository map in the prompts. */
+const REPO_MAP_CHARS = 16_000;
+
+/**
+ * The model of each role: `models.<role>` in the configuration, else `model`. Roles with the
+ * same model string share one client, so a scripted model plays its turns in the order the
+ * roles call it; `scriptOffset` (turns already played, on resume) needs that one shared model.
+ */
+async function createRoleModels(environment: RunEnvironment, emit: EmitEvent, scriptOffset: number): Promise<RoleModels> {
+  const { config } = environment;
+  const choices = {
+    planner: config.models.planner ?? config.model,
+    testDesigner: config.models.testDesigner ?? config.model,
+    programmer: config.models.programmer ?? config.model,
+  };
+  const distinct = [...new Set(Object.values(choices).map((choice) => choice ?? ""))];
+  if (scriptOffset > 0 && distinct.length > 1 && distinct.some((choice) => /^(scripted|replay):/.test(choice))) {
+    throw new ConfigError("This run used a different scripted or replayed model per role, which cannot be resumed: their turns are counted together. Start the run again.");
+  }
+  const clients = new Map<string, ModelClient>();
+  for (const choice of distinct) {
+    clients.set(
+      choice,
+      await createModel({
+        config: choice === "" ? config : { ...config, model: choice },
+        ...(environment.modelOrigin && choice === config.model ? { modelOrigin: environment.modelOrigin } : {}),
+        userConfigPath: environment.userConfigPath,
+        cwd: environment.cwd,
+        emit,
+        scriptOffset,
+      }),
+    );
+  }
+  const pick = (choice: string | undefined) => clients.get(choice ?? "") as ModelClient;
+  return { planner: pick(choices.planner), testDesigner: pick(choices.testDesigner), programmer: pick(choices.programmer) };
+}
+
+/**
+ * Prepares a run: the recorder (every event redacted before anyone sees it), the checkpointer,
+ * the sandbox choice, the models (before any container or tree exists, so a bad model leaves
+ * nothing behind), the two working trees with their sandboxes (rebuilt from the checkpoint on
+ * resume), the memory, the runners recognised in the repository, and the graph's first input.
+ */
+export async function prepareRun(environment: RunEnvironment, manifest: RunManifest, runDir: string, resuming: boolean): Promise<PreparedRun> {
+  const now = environment.now ?? Date.now;
+  const secrets = [...Object.values(environment.config.providers).map((provider) => provider.apiKey), ...(environment.secrets ?? [])];
+  const redact = createSecretRedactor(secrets);
+  const recorder = await createRunRecorder({ runDir, redact });
+  const events: AgentEvent[] = [];
+  const emit = createEventEmitter(manifest.runId, (event) => {
+    const clean = redactDeep(event, redact);
+    events.push(clean);
+    recorder.sink(clean);
+    environment.sink?.(clean);
+  });
+  const checkpointer = SqliteSaver.fromConnString(join(runDir, "checkpoints.sqlite"));
+  const sandboxes: Sandbox[] = [];
+  let store: LongTermStore | undefined;
+  const dispose = async () => {
+    for (const sandbox of sandboxes) await sandbox.dispose().catch(() => {});
+    // The trees are scratch: the patch and the checkpoints are what a run keeps, and resume rebuilds the trees from them.
+    await rm(join(runDir, "workspaces"), { recursive: true, force: true }).catch(() => {});
+    store?.close();
+    await recorder.close().catch(() => {});
+  };
+  try {
+    const choice = await chooseSandbox(environment.config.sandbox, environment.docker);
+    await environment.confirmSandbox(choice);
+    const threadConfig = { configurable: { thread_id: manifest.runId } };
+    const saved = resuming ? ((await checkpointer.getTuple(threadConfig))?.checkpoint.channel_values as Partial<AgentStateValue> | undefined) : undefined;
+    if (resuming && !saved) throw new SandboxError(`Run ${manifest.runId} has no checkpoint to resume from; start it again.`, { code: "run-not-found" });
+    const models = await createRoleModels(environment, emit, saved?.usage?.modelCalls ?? 0);
+    const benches: Workbench[] = [];
+    for (const role of ["programmer", "test-designer"]) {
+      const workspaceDir = join(runDir, "workspaces", role);
+      await rm(workspaceDir, { recursive: true, force: true });
+      const branch = role === "programmer" && manifest.branch ? { branch: manifest.branch } : {};
+      const workspace = await createWorkspace({ sourceRepo: manifest.repoPath, baseCommit: manifest.baseCommit, workspaceDir, ...branch });
+      await environment.prepareWorkspace?.(workspace.workdir);
+      const sandbox = await createSandbox({
+        choice,
+        config: environment.config.sandbox,
+        docker: environment.docker,
+        hostWorkdir: workspace.workdir,
+        ...(environment.sandboxWorkdir ? { workdir: environment.sandboxWorkdir } : {}),
+        ...(environment.sandboxEnv ? { env: environment.sandboxEnv } : {}),
+        runId: manifest.runId,
+        hostPath: environment.env["PATH"] ?? "/usr/bin:/bin",
+        ...(environment.onProgress ? { onProgress: environment.onProgress } : {}),
+        ...(environment.signal ? { signal: environment.signal } : {}),
+      });
+      sandboxes.push(sandbox);
+      const git = createWorkspaceGit({ workdir: workspace.workdir, baseCommit: workspace.baseCommit });
+      benches.push({ sandbox, git, tools: createToolset({ sandbox, git }) });
+    }
+    const [programmer, testDesigner] = benches as [Workbench, Workbench];
+    if (saved?.patch) {
+      await programmer.git.applyPatch(saved.patch).catch((error: unknown) => {
+        throw new GitError(`The checkpoint's patch does not apply to a fresh tree of ${manifest.baseCommit.slice(0, 7)}: ${(error as Error).message}`, { cause: error });
+      });
+    }
+    for (const test of saved?.designedTests ?? []) await testDesigner.sandbox.writeFile(test.path, test.content);
+
+    store = createLongTermStore(environment.memoryPath ?? join(runDir, "..", "memory.sqlite"), { secrets: secrets.filter((s): s is string => !!s) });
+    const origin = await readOriginUrl(manifest.repoPath);
+    const repoKey = repositoryKey({ rootPath: manifest.repoPath, ...(origin ? { originUrl: origin } : {}) });
+    const runtime: GraphRuntime = {
+      models,
+      programmer,
+      testDesigner,
+      limits: manifest.limits,
+      stepsPerVisit: Math.max(10, Math.floor(manifest.limits.maxSteps / 3)),
+      approvalMode: manifest.approvalMode,
+      ...(environment.approver ? { approver: environment.approver } : {}),
+      emit,
+      ...(environment.signal ? { signal: environment.signal } : {}),
+      now,
+      condense: (messages) => condenseHistory(messages, { maxTokens: CONDENSE_AT_TOKENS }).messages,
+      memoryText: formatMemoryForPrompt(store.recall(repoKey)),
+      detectedTestCommands: await detectTestCommand(testDesigner.sandbox, environment.signal),
+    };
+    emit({
+      type: "run-start",
+      task: { title: manifest.task.title, source: manifest.task.source },
+      model: models.programmer.modelKey,
+      sandbox: choice.kind,
+      baseCommit: manifest.baseCommit,
+    });
+    return {
+      manifest,
+      runDir,
+      runtime,
+      input: saved ? null : await firstInput(manifest, programmer.sandbox, now, environment.signal),
+      checkpointer,
+      store,
+      repoKey,
+      recorder,
+      events,
+      emit,
+      startedAt: now(),
+      dispose,
+    };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
+
+/** The blackboard a new run starts from: the task, and the repository map focused on the issue's terms with the project's instructions. */
+async function firstInput(manifest: RunManifest, sandbox: Sandbox, now: () => number, signal: AbortSignal | undefined): Promise<Partial<AgentStateValue>> {
+  const instructions = await readProjectInstructions((path) => sandbox.readFile(path).then((data) => data.toString("utf8"), () => undefined));
+  const map = await buildRepoMap(sandbox, { focus: extractIssueTerms(manifest.task), ...(signal ? { signal } : {}) });
+  const repoMap = formatRepoMap(map, { maxChars: REPO_MAP_CHARS });
+  return {
+    runId: manifest.runId,
+    task: manifest.task,
+    baseCommit: manifest.baseCommit,
+    context: instructions.text ? `${repoMap}\n\n# Project instructions\n${instructions.text}` : repoMap,
+    startedAt: now(),
+  };
+}

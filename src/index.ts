@@ -1,0 +1,70 @@
+/**
+ * The one public surface of the core: cli/, swebench/ and the bots import from here and from
+ * nowhere else in src/ (ESLint enforces it). Everything below is headless; it reports through
+ * the AgentEvent stream.
+ */
+
+// Errors: one hierarchy, each with a code; cli/main.ts maps them to exit codes.
+export { AbortedError, AgentError, ConfigError, GitError, GitHubError, ModelAuthError, ModelError, SandboxError, UsageError } from "./errors.js";
+
+// Configuration.
+export { describeConfig, toMaskedJson, type ConfigRow } from "./config/describe-config.js";
+export { loadConfig, type ConfigSource, type LoadConfigOptions, type LoadedConfig } from "./config/load-config.js";
+export type { AgentConfig } from "./config/schema.js";
+
+// Events, run directories and reports.
+export { createEventEmitter, type AgentEvent, type EmitEvent, type EventSink, type GraphNodeName, type PlannedStep, type RunStatus, type TestOutcome } from "./events/agent-event.js";
+export { countOutcomes, createEventRenderer, formatDuration, formatTestCounts, formatTokens, oneLine } from "./events/render-event.js";
+export { readTrajectory, RUN_FILES } from "./events/run-recorder.js";
+export { buildRunReport, renderReportText, type RunReport } from "./events/run-report.js";
+export { addUsage, formatCost, zeroUsage, type CostEstimate, type ModelUsage } from "./events/usage.js";
+
+// Git: the clone cache and questions about the user's checkout.
+export { ensureCachedClone } from "./git/clone-cache.js";
+export { applyPatchToCheckout, findRepositoryRoot, readOriginUrl } from "./git/inspect-repository.js";
+
+// GitHub.
+export { fetchIssue, fetchRepositoryInfo, issueToTask, type GitHubIssue } from "./github/fetch-issue.js";
+export { looksLikeIssueReference, parseIssueReference, type IssueReference } from "./github/issue-reference.js";
+export { commentOnIssue, openDraftPullRequest, pushPatchBranch } from "./github/publish.js";
+export { resolveGitHubToken } from "./github/resolve-token.js";
+
+// Runs of the agent graph.
+export type { TaskSpec } from "./memory/blackboard.js";
+export { defaultRunLimits, type RunLimits } from "./memory/run-limits.js";
+export type { RunOutcome } from "./graph/finish-run.js";
+export type { RunEnvironment } from "./graph/prepare-run.js";
+export { resumeRun, runTask, type ResumeRunOptions, type RunTaskOptions } from "./graph/run-task.js";
+
+// Long-term memory.
+export {
+  createLongTermStore,
+  defaultMemoryPath,
+  listMemoryEntries,
+  memoryKinds,
+  type LongTermStore,
+  type MemoryEntry,
+  type MemoryKind,
+  type RepositoryMemory,
+} from "./memory/long-term-store.js";
+export { normalizeOriginUrl, repositoryKey } from "./memory/repository-key.js";
+
+// Models.
+export { builtInProviders, DEFAULT_OLLAMA_URL } from "./models/chat-model-factory.js";
+export { checkModel } from "./models/check-model.js";
+export { createModel } from "./models/create-model.js";
+export { builtInPrices } from "./models/prices.js";
+
+// Sandboxes and their images.
+export { withBuildLock } from "./sandbox/build-lock.js";
+export { chooseSandbox, createSandbox, LOCAL_SANDBOX_WARNING, type SandboxChoice } from "./sandbox/create-sandbox.js";
+export { createDockerClient, DEFAULT_DOCKER_SOCKET, isDockerReachable } from "./sandbox/docker-client.js";
+export { SANDBOX_LABELS } from "./sandbox/docker-sandbox.js";
+export { BUILT_IN_RECIPES, canonicalJson, ensureImage, findRecipe, imageExists, imageTag, listImages, pullImage, type ImageRecipe, type ImageSource, type ManagedImage } from "./sandbox/images.js";
+export { liveContainerIds, trackContainer, untrackContainer } from "./sandbox/live-sandboxes.js";
+export { imagesToPrune, removeImages } from "./sandbox/prune-images.js";
+export { listSandboxContainers, pruneSandboxes } from "./sandbox/prune-sandboxes.js";
+
+// Tools: the approval policy.
+export { decideApproval, type ApprovalDecision, type ApprovalMode } from "./tools/approval.js";
+export type { ApprovalRequest, Approver } from "./tools/approver.js";
