@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { createInterface } from "node:readline/promises";
-import { liveContainerIds } from "../src/index.js";
+import { AbortedError, liveContainerIds } from "../src/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { runCli } from "./run-cli.js";
 
@@ -23,7 +23,7 @@ const onSignal = (signal: NodeJS.Signals): void => {
     process.exit(ExitCode.interrupted);
   }
   process.stderr.write(`agent: ${signal} received; stopping and cleaning up (press Ctrl-C again to force).\n`);
-  controller.abort(new Error(signal));
+  controller.abort(new AbortedError(`Interrupted (${signal}).`));
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);

@@ -5,6 +5,7 @@
  */
 import { Writable } from "node:stream";
 import type Docker from "dockerode";
+import { AbortedError, SandboxError } from "../src/index.js";
 
 /** What a script printed and how it ended. */
 export interface ScriptResult {
@@ -79,7 +80,7 @@ export async function runScript(
     options.signal?.removeEventListener("abort", onAbort);
   }
   const output = Buffer.concat(chunks).toString("utf8");
-  if (stopped === "abort") throw new Error("Interrupted.");
+  if (stopped === "abort") throw new AbortedError();
   if (stopped === "deadline") return { exitCode: null, output, timedOut: true, durationMs: Date.now() - started, markerTimes };
   const info = await exec.inspect();
   return { exitCode: info.ExitCode ?? null, output, timedOut: false, durationMs: Date.now() - started, markerTimes };
@@ -131,7 +132,7 @@ function splitName(name: string): [string, string] {
   const prefix = name.slice(0, slash);
   const base = name.slice(slash + 1);
   if (slash < 0 || Buffer.byteLength(prefix) > 155 || Buffer.byteLength(base) > 100) {
-    throw new Error(`The path ${name} is too long for a tar header.`);
+    throw new SandboxError(`The path ${name} is too long for a tar header.`, { code: "tar-path" });
   }
   return [prefix, base];
 }

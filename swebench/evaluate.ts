@@ -11,7 +11,7 @@ import { debianEnvironmentSpec, ensureInstanceImage, EnvironmentError, repositor
 import { evaluateInstance, type InstanceOutcome, type InstanceTiming } from "./evaluate-instance.js";
 import type { GradingMode } from "./grading.js";
 import type { Prediction, SweBenchInstance } from "./instance.js";
-import { imageExists, pullImage } from "../src/index.js";
+import { AbortedError, ConfigError, imageExists, pullImage } from "../src/index.js";
 import { localImageName, officialImageName } from "./image-names.js";
 import { evaluationLogDir, formatRunSummary, readReportTexts, runSummary, runSummaryFileName, type RunSummary } from "./run-summary.js";
 import { specFor, type RepoVersionSpec } from "./specs/index.js";
@@ -93,7 +93,7 @@ export async function evaluatePredictions(options: EvaluateOptions): Promise<Eva
   } finally {
     await Promise.all(cleanups);
   }
-  if (options.signal?.aborted) throw new Error("Interrupted.");
+  if (options.signal?.aborted) throw new AbortedError();
 
   const reports = await readReportTexts(options.logRoot, options.runId, options.predictions);
   const summary = runSummary({ instances: options.instances, predictions: options.predictions, reports });
@@ -178,7 +178,7 @@ async function findOfficialImage(docker: Docker, instanceId: string, signal: Abo
 let registryUnreachableUntil = 0;
 
 function isConfigError(error: unknown): boolean {
-  return error instanceof Error && error.name === "ConfigError";
+  return error instanceof ConfigError;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -17,6 +17,7 @@ import { seedBuildArtifacts } from "./seed-workspace.js";
 import type { InferenceResult, Prediction, SweBenchInstance } from "./instance.js";
 import { distributeInstances, type QueueSettings } from "./distributed.js";
 import { specFor, type RepoVersionSpec } from "./specs/index.js";
+import { AbortedError, ConfigError } from "../src/index.js";
 
 /** Options of `runInference`. */
 export interface InferenceOptions {
@@ -137,7 +138,7 @@ export async function runInference(options: InferenceOptions): Promise<{ results
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(options.workers, total || 1)) }, worker));
   }
-  if (options.signal?.aborted) throw new Error("Interrupted.");
+  if (options.signal?.aborted) throw new AbortedError();
   return { results, predictionsFile, stoppedForCost };
 }
 
@@ -174,7 +175,7 @@ export async function solveInstance(
     ).tag;
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    const status = error instanceof EnvironmentError || (error as Error).name === "ConfigError" ? "environment-error" : "error";
+    const status = error instanceof EnvironmentError || error instanceof ConfigError ? "environment-error" : "error";
     return { result: { ...base, status, durationMs: Date.now() - started, error: (error as Error).message } };
   }
   try {

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type Docker from "dockerode";
 import { runScript } from "./container-exec.js";
 import { REPO_DIRECTORY } from "./eval-script.js";
+import { SandboxError } from "../src/index.js";
 
 /** Copies the untracked files of the image's /testbed into `hostWorkdir` and excludes them from git; returns how many. */
 export async function seedBuildArtifacts(docker: Docker, image: string, hostWorkdir: string, signal?: AbortSignal): Promise<number> {
@@ -22,7 +23,7 @@ export async function seedBuildArtifacts(docker: Docker, image: string, hostWork
       timeoutMs: 10 * 60_000,
       ...(signal ? { signal } : {}),
     });
-    if (listing.exitCode !== 0) throw new Error(`Listing the build artifacts of ${image} failed: ${listing.output.slice(-500)}`);
+    if (listing.exitCode !== 0) throw new SandboxError(`Listing the build artifacts of ${image} failed: ${listing.output.slice(-500)}`, { code: "artifacts" });
     const paths = listing.output.split("\n").filter((path) => path !== "");
     if (paths.length === 0) return 0;
     const archive = (await container.getArchive({ path: "/tmp/artifacts.tar" })) as NodeJS.ReadableStream;
@@ -42,7 +43,7 @@ function extractInnerTar(archive: NodeJS.ReadableStream, directory: string): Pro
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`Unpacking the build artifacts failed: ${stderr.trim()}`))));
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new SandboxError(`Unpacking the build artifacts failed: ${stderr.trim()}`, { code: "artifacts" }))));
     archive.pipe(child.stdin);
   });
 }

@@ -75,6 +75,8 @@ export function classifyModelError(error: unknown): ModelFailure {
   if (names.includes("ContextOverflowError") || codes.some((c) => c === "CONTEXT_OVERFLOW" || c === "context_length_exceeded")) {
     return { kind: "context-overflow", retryable: false, detail };
   }
+  // A stream that ended without any message is the provider's fault and usually passes on a retry.
+  if (codes.includes("model-empty-stream")) return { kind: "server", retryable: true, detail };
   if (names.includes("InsufficientQuotaError") || codes.includes("insufficient_quota")) {
     return { kind: "quota", retryable: false, status, detail };
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { BaseChatModel, BindToolsInput } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
-import { AbortedError, ConfigError, type ModelError } from "../errors.js";
+import { AbortedError, ConfigError, ModelError } from "../errors.js";
 import { ignoreEvents, type EmitEvent, type GraphNodeName, type RecordedModelMessage } from "../events/agent-event.js";
 import { classifyModelError, toModelError, type ProviderIdentity } from "./classify-model-error.js";
 import { estimateCost, type Billing, type ModelPrice } from "./prices.js";
@@ -120,7 +120,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
       const text = messageText(piece);
       if (text) emit({ type: "text-delta", callId, text });
     }
-    if (!accumulated) throw new Error("the provider's stream ended without a message");
+    if (!accumulated) throw new ModelError("the provider's stream ended without a message", { retryable: true, code: "model-empty-stream" });
     return toAIMessage(accumulated);
   }
 

@@ -156,7 +156,7 @@ export function followDockerProgress(docker: Docker, stream: NodeJS.ReadableStre
       stream,
       (error: Error | null) => {
         if (error) reject(error);
-        else if (reported !== undefined) reject(new Error(reported));
+        else if (reported !== undefined) reject(new SandboxError(`Docker reported: ${reported}`, { code: "docker-progress" }));
         else resolveDone();
       },
       (event: DockerProgressEvent) => {
