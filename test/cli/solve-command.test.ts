@@ -126,7 +126,36 @@ describe("agent solve with a scripted model", () => {
     expect(await readFile(join(runsDir, replayRun, "patch.diff"), "utf8")).toBe(patch);
   }, 180_000);
 
-  it("resumes a run killed with SIGKILL mid-way and reaches the same patch", async () => {
+  it("gives each role the model of models.<role> in the config, defaulting to model", async () => {
+    const turns = slugsScript().turns;
+    await writeJson(join(home.home, "main.json"), { turns: [...turns.slice(0, 2), ...turns.slice(4)], recordTo: "main-requests.jsonl" });
+    await writeJson(join(home.home, "designer.json"), { turns: turns.slice(2, 4), recordTo: "designer-requests.jsonl" });
+    await writeJson(join(home.home, ".config/agent/config.json"), {
+      sandbox: { kind: "local", allowLocal: true },
+      model: `scripted:${join(home.home, "main.json")}`,
+      models: { testDesigner: `scripted:${join(home.home, "designer.json")}` },
+    });
+    const run = await spawnAgent(["solve", "--task", "slugify keeps surrounding spaces", "--runs-dir", runsDir], home).result;
+    expect(run.code, run.stderr).toBe(0);
+    const tools = async (file: string) =>
+      (await readFile(join(home.home, file), "utf8")).trim().split("\n").map((line) => (JSON.parse(line) as { toolNames: string[] }).toolNames);
+    expect((await tools("designer-requests.jsonl")).every((names) => names.includes("submit_tests"))).toBe(true);
+    expect((await tools("main-requests.jsonl")).some((names) => names.includes("submit_tests"))).toBe(false);
+  }, 180_000);
+
+  it("prints --json events with the secrets already removed", async () => {
+    const secret = "sk-live-abcdefghijklmnopqrstuvwx";
+    await writeJson(join(home.home, "script.json"), slugsScript(`echo ${secret}`));
+    const run = await spawnAgent(["--json", "--model", `scripted:${join(home.home, "script.json")}`, "solve", "--task", "slugify keeps surrounding spaces", "--runs-dir", runsDir], home, {
+      OPENAI_API_KEY: secret,
+    }).result;
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain(secret);
+    expect(run.stdout).toContain("echo [redacted]");
+  }, 180_000);
+
+  /** Starts a solve whose programmer pauses in a shell command, and kills it with SIGKILL there; returns the run id. */
+  async function killMidway(): Promise<string> {
     await writeJson(join(home.home, "script.json"), slugsScript("sleep 4 && echo paused"));
     const agent = spawnAgent(["--model", `scripted:${join(home.home, "script.json")}`, "solve", "--task", "slugify keeps surrounding spaces", "--runs-dir", runsDir], home);
     let runId: string | undefined;
@@ -142,14 +171,28 @@ describe("agent solve with a scripted model", () => {
     agent.kill("SIGKILL");
     const killed = await agent.result;
     expect(killed.signal).toBe("SIGKILL");
+    return runId!;
+  }
 
-    const resumed = await spawnAgent(["--model", `scripted:${join(home.home, "script.json")}`, "resume", runId!, "--runs-dir", runsDir], home).result;
+  it("resumes a run killed with SIGKILL mid-way and reaches the same patch", async () => {
+    const runId = await killMidway();
+    const resumed = await spawnAgent(["--model", `scripted:${join(home.home, "script.json")}`, "resume", runId, "--runs-dir", runsDir], home).result;
     expect(resumed.stderr, resumed.stderr).not.toContain("agent: ");
     expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
     expect(resumed.stdout).toContain("status:  solved");
-    const patch = await readFile(join(runsDir, runId!, "patch.diff"), "utf8");
+    const patch = await readFile(join(runsDir, runId, "patch.diff"), "utf8");
     expect(patch).toContain('+    return "-".join(text.lower().split())');
     expect(patch).not.toContain("test_repro");
+  }, 180_000);
+
+  it("applies the limits given to resume, says so, and records them", async () => {
+    const runId = await killMidway();
+    const resumed = await spawnAgent(["--model", `scripted:${join(home.home, "script.json")}`, "resume", runId, "--runs-dir", runsDir, "--max-steps", "3"], home).result;
+    expect(resumed.stderr).toContain("[resume] --max-steps 3 (was 250)");
+    expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(1);
+    expect(resumed.stdout).toContain("status:  limits-exceeded");
+    expect(JSON.parse(await readFile(join(runsDir, runId, "run.json"), "utf8"))).toMatchObject({ limits: { maxSteps: 3 } });
+    expect(JSON.parse(await readFile(join(runsDir, runId, "report.json"), "utf8"))).toMatchObject({ status: "limits-exceeded" });
   }, 180_000);
 });
 
