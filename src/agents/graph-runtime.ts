@@ -72,6 +72,6 @@ export function describeBudgetLeft(state: AgentStateValue, runtime: GraphRuntime
   const elapsed = state.startedAt > 0 ? Math.round((runtime.now() - state.startedAt) / 60_000) : 0;
   return (
     `At most ${Math.min(runtime.stepsPerVisit, stepsLeft)} tool calls in this visit (${stepsLeft} of ${limits.maxSteps} left in the run); ` +
-    `${cost}; ${elapsed} of ${Math.round(limits.maxWallTimeSec / 60)} minutes used; round ${state.round} of ${limits.maxRounds}.`
+    `${cost}; ${elapsed} of ${Math.round(limits.maxWallTimeSec / 60)} minutes used; ${state.round} of ${limits.maxRounds} programmer rounds done.`
   );
 }

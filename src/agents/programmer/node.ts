@@ -50,7 +50,7 @@ export function programmerPrompt(state: AgentStateValue, runtime: GraphRuntime):
     findings,
     tests: describeTestsForProgrammer(state),
     memory: runtime.memoryText || "(nothing yet)",
-    budget: describeBudgetLeft({ ...state, round: state.round + 1 }, runtime),
+    budget: describeBudgetLeft(state, runtime),
     feedback,
   });
 }
