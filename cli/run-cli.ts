@@ -6,6 +6,7 @@ import { createImagesCommand } from "./commands/images-command.js";
 import { createMemoryCommand } from "./commands/memory-command.js";
 import { createModelsCommand } from "./commands/models-command.js";
 import { createReplayCommand } from "./commands/replay-command.js";
+import { createRunsCommand } from "./commands/runs-command.js";
 import { createSandboxCommand } from "./commands/sandbox-command.js";
 import { createSolveCommands } from "./commands/solve-command.js";
 import { createSwebenchCommand, createWorkerCommand } from "./commands/swebench-command.js";
@@ -32,6 +33,7 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(createModelsCommand(context));
   program.addCommand(createSandboxCommand(context));
   program.addCommand(createImagesCommand(context));
+  program.addCommand(createRunsCommand(context));
   program.addCommand(createReplayCommand(context));
   program.addCommand(createMemoryCommand(context));
   program.addCommand(createSwebenchCommand(context));

@@ -25,7 +25,7 @@ export { applyPatchToCheckout, findRepositoryRoot, readOriginUrl } from "./git/i
 
 // GitHub.
 export { fetchIssue, fetchRepositoryInfo, issueToTask, type GitHubIssue } from "./github/fetch-issue.js";
-export { looksLikeIssueReference, parseIssueReference, type IssueReference } from "./github/issue-reference.js";
+export { formatIssueReference, looksLikeIssueReference, parseIssueReference, type IssueReference } from "./github/issue-reference.js";
 export { commentOnIssue, openDraftPullRequest, pushPatchBranch } from "./github/publish.js";
 export { resolveGitHubToken } from "./github/resolve-token.js";
 
@@ -35,6 +35,7 @@ export { defaultRunLimits, type RunLimits } from "./memory/run-limits.js";
 export type { RunOutcome } from "./graph/finish-run.js";
 export type { RunEnvironment } from "./graph/prepare-run.js";
 export { resumeRun, runTask, type ResumeRunOptions, type RunTaskOptions } from "./graph/run-task.js";
+export { listRuns, readRunManifest, type RunListing, type RunManifest } from "./graph/run-manifest.js";
 
 // Long-term memory.
 export {

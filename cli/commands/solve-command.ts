@@ -2,7 +2,34 @@ import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { Command, Option } from "commander";
-import { applyPatchToCheckout, commentOnIssue, createEventRenderer, findRepositoryRoot, ensureCachedClone, fetchIssue, fetchRepositoryInfo, issueToTask, looksLikeIssueReference, openDraftPullRequest, parseIssueReference, pushPatchBranch, resolveGitHubToken, resumeRun, runTask, UsageError, type AgentEvent, type ApprovalMode, type IssueReference, type RunEnvironment, type RunLimits, type RunOutcome, type TaskSpec } from "../../src/index.js";
+import {
+  applyPatchToCheckout,
+  commentOnIssue,
+  createEventRenderer,
+  ensureCachedClone,
+  fetchIssue,
+  fetchRepositoryInfo,
+  findRepositoryRoot,
+  formatIssueReference,
+  issueToTask,
+  listRuns,
+  looksLikeIssueReference,
+  openDraftPullRequest,
+  parseIssueReference,
+  pushPatchBranch,
+  readRunManifest,
+  resolveGitHubToken,
+  resumeRun,
+  runTask,
+  UsageError,
+  type AgentEvent,
+  type ApprovalMode,
+  type IssueReference,
+  type RunEnvironment,
+  type RunLimits,
+  type RunOutcome,
+  type TaskSpec,
+} from "../../src/index.js";
 import { shouldUseLiveView, startLiveView } from "../tui/live-view.js";
 import { globalOptions, type CliContext } from "../cli-context.js";
 import { positiveNumber, repositoryCacheDir, sharedRunOptions } from "../run-options.js";
@@ -156,6 +183,23 @@ async function publish(
   if (options.comment) note(`commented on the issue: ${await commentOnIssue(target.issue, access, summary)}`);
 }
 
+/** The run `agent resume` continues: the one named, or with --last the newest in the runs directory. */
+async function chooseRunToResume(runsDir: string, given: string | undefined, last: boolean): Promise<string> {
+  if (given && last) throw new UsageError("Give a run id or --last, not both.");
+  if (given) return given;
+  if (!last) throw new UsageError("Say which run to continue: `agent resume <run-id>` (see `agent runs`) or `agent resume --last`.");
+  const newest = (await listRuns(runsDir))[0];
+  if (!newest) throw new UsageError(`There is no run in ${runsDir} to resume; pass --runs-dir if your runs are elsewhere.`);
+  return newest.runId;
+}
+
+/** The checkout `--apply` changes on resume: the run's repository when it is a working tree (not a cache mirror or a bundle). */
+async function checkoutOf(repoPath: string, runId: string): Promise<string> {
+  const root = await findRepositoryRoot(repoPath);
+  if (root !== repoPath) throw new UsageError(`Run ${runId} worked on ${repoPath}, which is not a checkout; pass --repo PATH with the checkout to apply the patch to.`);
+  return root;
+}
+
 async function gitRoot(cwd: string): Promise<string> {
   const root = await findRepositoryRoot(cwd);
   if (!root) throw new UsageError(`${cwd} is not inside a git repository; pass --repo PATH.`);
@@ -195,6 +239,8 @@ function reportOutcome(context: CliContext, outcome: RunOutcome, json: boolean):
     );
   }
   context.setExitCode(outcome.status === "solved" ? ExitCode.ok : ExitCode.notSolved);
+  // The record is written; the error that stopped the run still decides the exit code and is printed as errors are.
+  if (outcome.error) throw outcome.error;
 }
 
 function addRunOptions(command: Command): Command {
@@ -246,7 +292,15 @@ export function createSolveCommands(context: CliContext): Command[] {
     if (options.apply && fromBundle) throw new UsageError("--apply needs a checkout to apply the patch to, not a bundle; clone the bundle and pass --repo with the clone.");
     const branch = issue ? issueBranchName(issue, task.title) : undefined;
     const outcome = await run(options, command, (environment) =>
-      runTask({ ...environment, task, repoPath, approvalMode: options.approval ?? "full-auto", limits, ...(branch ? { branch } : {}) }),
+      runTask({
+        ...environment,
+        task,
+        repoPath,
+        approvalMode: options.approval ?? "full-auto",
+        limits,
+        ...(branch ? { branch } : {}),
+        ...(issue ? { issue: { reference: formatIssueReference(issue), ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) } } : {}),
+      }),
     );
     await publish(context, options, outcome, {
       repoPath,
@@ -260,21 +314,43 @@ export function createSolveCommands(context: CliContext): Command[] {
 
   const resume = addRunOptions(
     new Command("resume")
-      .description("Continue a run that was interrupted or killed, from its last checkpoint. Limits and --approval given here replace the run's own.")
-      .argument("<run-id>", "the run to continue"),
-  ).action(async (runId: string, options: SolveOptions, command: Command) => {
+      .description("Continue a run that was interrupted or killed, from its last checkpoint, with the run's own model unless --model is given. Limits and --approval given here replace the run's own.")
+      .argument("[run-id]", "the run to continue (see `agent runs`)")
+      .option("--last", "continue the newest run in the runs directory")
+      .option("--repo <path>", "with --apply: the checkout to apply the patch to (default: the run's repository when it is a checkout)")
+      .option("--apply", "apply the patch to your checkout when the run produced one")
+      .option("--pr", "push the run's branch and open a draft pull request (runs of GitHub issues)")
+      .option("--comment", "post the run's summary as a comment on the issue (runs of GitHub issues)"),
+  ).action(async (given: string | undefined, options: SolveOptions & { last?: boolean }, command: Command) => {
+    const runsDir = runsDirectory(context, options.runsDir);
+    const runId = await chooseRunToResume(runsDir, given, options.last === true);
+    const manifest = await readRunManifest(runsDir, runId);
+    const issue = manifest.issue ? parseIssueReference(manifest.issue.reference) : undefined;
+    if ((options.pr || options.comment) && !issue) throw new UsageError(`Run ${runId} was not started from a GitHub issue, so --pr and --comment have nowhere to go.`);
+    const checkout = options.apply ? (options.repo ? await gitRoot(resolve(context.cwd, options.repo)) : await checkoutOf(manifest.repoPath, runId)) : undefined;
     const limits = limitsFrom(options);
     // --approval has a default: only a mode typed on this command line changes the run's.
     const approvalGiven = command.getOptionValueSource("approval") === "cli";
-    await run(options, command, (environment) =>
+    const outcome = await run(options, command, (environment) =>
       resumeRun({
         ...environment,
         runId,
         limits,
+        modelGiven: globalOptions(command).model !== undefined,
         ...(approvalGiven && options.approval ? { approvalMode: options.approval } : {}),
         onResumeChange: (change) => context.io.stderr.write(`[resume] ${change}\n`),
       }),
     );
+    const apiUrl = manifest.issue?.apiUrl;
+    const remote = options.pr && issue ? await fetchRepositoryInfo(issue, { ...(await resolveGitHubToken(context.env)), ...(apiUrl ? { apiUrl } : {}) }) : undefined;
+    await publish(context, options, outcome, {
+      repoPath: checkout ?? manifest.repoPath,
+      title: manifest.task.title,
+      ...(issue ? { issue } : {}),
+      ...(remote ? { remote } : {}),
+      ...(manifest.branch ? { branch: manifest.branch } : {}),
+      ...(apiUrl ? { apiUrl } : {}),
+    });
   });
   return [solve, resume];
 }

@@ -25,6 +25,7 @@ const STATUS_COLORS: Record<RunStatus, string> = {
   failed: "red",
   "limits-exceeded": "yellow",
   interrupted: "yellow",
+  error: "red",
 };
 
 function row(key: string, ...children: (ReactElement | string)[]): ReactElement {

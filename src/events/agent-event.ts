@@ -23,7 +23,11 @@ export interface PlannedStep {
 }
 
 /** How a run ended. */
-export type RunStatus = "solved" | "patched" | "failed" | "limits-exceeded" | "interrupted";
+/**
+ * How a run ended: `error` when an error stopped it (its record still keeps the patch so far),
+ * `interrupted` when it was cancelled (it can be resumed).
+ */
+export type RunStatus = "solved" | "patched" | "failed" | "limits-exceeded" | "interrupted" | "error";
 
 /** One test's outcome in one run of the tests. */
 export interface TestOutcome {
@@ -132,6 +136,8 @@ export type AgentEvent = EventBase &
         durationMs: number;
         /** Path of patch.diff in the run directory, when there is a patch. */
         patchFile?: string;
+        /** The error that stopped the run (status error or interrupted), with its code. */
+        error?: { code: string; message: string };
       }
   );
 

@@ -26,7 +26,7 @@ export interface TestPhases {
 
 /** Something that went wrong during a run, as the trajectory shows it. */
 export interface RunProblem {
-  kind: "recovery" | "model-call-unfinished" | "run-failed" | "interrupted" | "trajectory-truncated";
+  kind: "recovery" | "model-call-unfinished" | "run-failed" | "run-error" | "interrupted" | "trajectory-truncated";
   /** ISO time of the event that shows it; null when it comes from the trajectory as a whole. */
   timestamp: string | null;
   node: GraphNodeName | null;
@@ -210,6 +210,7 @@ export function buildRunReport(events: AgentEvent[], extra: RunReportExtra = {})
   if (end && (end.status === "failed" || end.status === "limits-exceeded")) {
     errors.push({ kind: "run-failed", timestamp: end.timestamp, node: null, message: `${end.status}: ${end.summary}` });
   }
+  if (end?.error) errors.push({ kind: end.status === "interrupted" ? "interrupted" : "run-error", timestamp: end.timestamp, node: null, message: `${end.error.code}: ${end.error.message}` });
   if (!end && events.length > 0) {
     errors.push({ kind: "interrupted", timestamp: events.at(-1)!.timestamp, node: null, message: "the trajectory has no run-end: the run was interrupted or killed" });
   }

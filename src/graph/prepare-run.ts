@@ -1,11 +1,11 @@
-import { rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import type Docker from "dockerode";
 import { detectTestCommand } from "../agents/executor/detect-test-command.js";
 import type { GraphRuntime, RoleModels, Workbench } from "../agents/graph-runtime.js";
 import type { AgentConfig } from "../config/schema.js";
-import { ConfigError, GitError, SandboxError } from "../errors.js";
+import { ConfigError, GitError, UsageError } from "../errors.js";
 import { createEventEmitter, type AgentEvent, type EmitEvent, type EventSink } from "../events/agent-event.js";
 import { createSecretRedactor } from "../events/redact-secrets.js";
 import { createRunRecorder, redactDeep, type RunRecorder } from "../events/run-recorder.js";
@@ -22,10 +22,11 @@ import type { ModelClient } from "../models/model-client.js";
 import { extractIssueTerms } from "../planner/issue-terms.js";
 import { buildRepoMap, formatRepoMap } from "../planner/repo-map.js";
 import { chooseSandbox, createSandbox, type SandboxChoice } from "../sandbox/create-sandbox.js";
+import { pruneSandboxes } from "../sandbox/prune-sandboxes.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import type { Approver } from "../tools/approver.js";
 import { createToolset } from "../tools/registry.js";
-import type { RunManifest } from "./run-manifest.js";
+import { writeRunManifest, type RunManifest } from "./run-manifest.js";
 
 /** What a run needs from its caller (the CLI, a bot, the SWE-bench runner) beyond the task. */
 export interface RunEnvironment {
@@ -126,6 +127,22 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
   const now = environment.now ?? Date.now;
   const secrets = [...Object.values(environment.config.providers).map((provider) => provider.apiKey), ...(environment.secrets ?? [])];
   const redact = createSecretRedactor(secrets);
+  // What is checked before the run directory exists, so a bad setting leaves nothing behind:
+  // the sandbox and the consent to it, the checkpoint of a resumed run, and the models.
+  const choice = await chooseSandbox(environment.config.sandbox, environment.docker);
+  await environment.confirmSandbox(choice);
+  const checkpointPath = join(runDir, "checkpoints.sqlite");
+  const resumedCheckpointer = resuming ? SqliteSaver.fromConnString(checkpointPath) : undefined;
+  const saved = resumedCheckpointer ? await readCheckpoint(resumedCheckpointer, manifest.runId) : undefined;
+  let emitToRun: EmitEvent = () => {};
+  const models = await createRoleModels(environment, (payload) => emitToRun(payload), saved?.usage?.modelCalls ?? 0);
+  if (choice.kind === "docker" && resuming) await pruneSandboxes(environment.docker, { runId: manifest.runId }).catch(() => []);
+
+  if (!resuming) {
+    await mkdir(runDir, { recursive: true });
+    await writeRunManifest(runDir, manifest);
+  }
+  const checkpointer = resumedCheckpointer ?? SqliteSaver.fromConnString(checkpointPath);
   const recorder = await createRunRecorder({ runDir, redact });
   const events: AgentEvent[] = [];
   const emit = createEventEmitter(manifest.runId, (event) => {
@@ -134,7 +151,7 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
     recorder.sink(clean);
     environment.sink?.(clean);
   });
-  const checkpointer = SqliteSaver.fromConnString(join(runDir, "checkpoints.sqlite"));
+  emitToRun = emit;
   const sandboxes: Sandbox[] = [];
   let store: LongTermStore | undefined;
   const dispose = async () => {
@@ -145,12 +162,6 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
     await recorder.close().catch(() => {});
   };
   try {
-    const choice = await chooseSandbox(environment.config.sandbox, environment.docker);
-    await environment.confirmSandbox(choice);
-    const threadConfig = { configurable: { thread_id: manifest.runId } };
-    const saved = resuming ? ((await checkpointer.getTuple(threadConfig))?.checkpoint.channel_values as Partial<AgentStateValue> | undefined) : undefined;
-    if (resuming && !saved) throw new SandboxError(`Run ${manifest.runId} has no checkpoint to resume from; start it again.`, { code: "run-not-found" });
-    const models = await createRoleModels(environment, emit, saved?.usage?.modelCalls ?? 0);
     const benches: Workbench[] = [];
     for (const role of ["programmer", "test-designer"]) {
       const workspaceDir = join(runDir, "workspaces", role);
@@ -225,6 +236,13 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
     await dispose();
     throw error;
   }
+}
+
+/** The state of a run's last checkpoint; a run without one cannot be resumed. */
+async function readCheckpoint(checkpointer: SqliteSaver, runId: string): Promise<Partial<AgentStateValue>> {
+  const saved = (await checkpointer.getTuple({ configurable: { thread_id: runId } }))?.checkpoint.channel_values as Partial<AgentStateValue> | undefined;
+  if (!saved) throw new UsageError(`Run ${runId} has no checkpoint to resume from (it stopped before its first step); start it again with agent solve.`);
+  return saved;
 }
 
 /** The blackboard a new run starts from: the task, and the repository map focused on the issue's terms with the project's instructions. */

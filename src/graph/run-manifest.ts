@@ -1,6 +1,7 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SandboxError } from "../errors.js";
+import type { AgentConfig } from "../config/schema.js";
+import { UsageError } from "../errors.js";
 import type { TaskSpec } from "../memory/blackboard.js";
 import { defaultRunLimits, type RunLimits } from "../memory/run-limits.js";
 import type { ApprovalMode } from "../tools/approval.js";
@@ -12,7 +13,11 @@ export interface RunManifest {
   repoPath: string;
   baseCommit: string;
   branch?: string;
+  /** The GitHub issue the task came from, so that `agent resume --pr` or `--comment` can publish after the fact. */
+  issue?: { reference: string; apiUrl?: string };
   model: string | null;
+  /** The models per role the run was started with (`models.<role>`); absent in runs of older versions. */
+  models?: AgentConfig["models"];
   approvalMode: ApprovalMode;
   limits: RunLimits;
   createdAt: string;
@@ -38,7 +43,7 @@ export async function readRunManifest(runsDir: string, runId: string): Promise<R
     // Runs recorded before a limit existed get its default.
     return { ...manifest, limits: { ...defaultRunLimits, ...manifest.limits } };
   } catch (error) {
-    throw new SandboxError(`No run ${runId} in ${runsDir} (run.json cannot be read); check the run id and --runs-dir.`, { cause: error, code: "run-not-found" });
+    throw new UsageError(`No run ${runId} in ${runsDir} (run.json cannot be read); see \`agent runs\` for the runs there, or pass --runs-dir.`, { cause: error });
   }
 }
 
@@ -78,3 +83,31 @@ export function applyResumeOverrides(manifest: RunManifest, overrides: ResumeOve
   }
   return { manifest: { ...manifest, limits, approvalMode }, changes };
 }
+
+/** One run directory as `agent runs` lists it. */
+export interface RunListing {
+  runId: string;
+  /** From report.json; `unfinished` when the run has none yet (running, or killed: resume it). */
+  status: string;
+  title: string;
+  source: string;
+  createdAt: string;
+  runDir: string;
+}
+
+/** The runs in a runs directory, newest first (run ids sort by start time); directories without a readable run.json are left out. */
+export async function listRuns(runsDir: string): Promise<RunListing[]> {
+  const names = await readdir(runsDir).catch(() => [] as string[]);
+  const runs: RunListing[] = [];
+  for (const name of names.filter((candidate) => RUN_ID.test(candidate)).sort().reverse()) {
+    const runDir = join(runsDir, name);
+    const manifest = await readFile(join(runDir, MANIFEST_FILE), "utf8").then((text) => JSON.parse(text) as RunManifest, () => undefined);
+    if (!manifest) continue;
+    const report = await readFile(join(runDir, "report.json"), "utf8").then((text) => JSON.parse(text) as { status?: string }, () => undefined);
+    runs.push({ runId: name, status: report?.status ?? "unfinished", title: manifest.task.title, source: manifest.task.source, createdAt: manifest.createdAt, runDir });
+  }
+  return runs;
+}
+
+/** The shape of a run id: `YYYYMMDD-HHMMSS-` and six hex digits. */
+const RUN_ID = /^\d{8}-\d{6}-[0-9a-f]{6}$/;

@@ -1,5 +1,5 @@
-import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { AbortedError } from "../errors.js";
 import { resolveRepositoryCommit } from "../git/inspect-repository.js";
 import type { AgentStateValue, TaskSpec } from "../memory/blackboard.js";
 import { defaultRunLimits, type RunLimits } from "../memory/run-limits.js";
@@ -21,11 +21,15 @@ export interface RunTaskOptions extends RunEnvironment {
   branch?: string;
   approvalMode?: ApprovalMode;
   limits?: Partial<RunLimits>;
+  /** The GitHub issue the task came from (`OWNER/REPO#N`), recorded so a resumed run can publish to it. */
+  issue?: { reference: string; apiUrl?: string };
 }
 
 /** What a resumed run needs: the run's id, and the limits or approval mode to change (each said in `onResumeChange`). */
 export interface ResumeRunOptions extends RunEnvironment {
   runId: string;
+  /** True when the caller chose the model for this resume (`--model`); otherwise the run's own models are used. */
+  modelGiven?: boolean;
   limits?: Partial<RunLimits>;
   approvalMode?: ApprovalMode;
   /** Told each setting the resume changes, e.g. `--max-steps 50 (was 250)`. */
@@ -45,15 +49,14 @@ export async function runTask(options: RunTaskOptions): Promise<RunOutcome> {
     repoPath: resolve(options.repoPath),
     baseCommit,
     ...(options.branch ? { branch: options.branch } : {}),
+    ...(options.issue ? { issue: options.issue } : {}),
     model: options.config.model ?? null,
+    models: options.config.models,
     approvalMode: options.approvalMode ?? "full-auto",
     limits: { ...defaultRunLimits, ...options.limits },
     createdAt: new Date().toISOString(),
   };
-  const runDir = join(options.runsDir, runId);
-  await mkdir(runDir, { recursive: true });
-  await writeRunManifest(runDir, manifest);
-  return executeRun(options, manifest, runDir, false);
+  return executeRun(options, manifest, join(options.runsDir, runId), false);
 }
 
 /**
@@ -65,21 +68,41 @@ export async function resumeRun(options: ResumeRunOptions): Promise<RunOutcome> 
   const recorded = await readRunManifest(options.runsDir, options.runId);
   const { manifest, changes } = applyResumeOverrides(recorded, { ...(options.limits ? { limits: options.limits } : {}), ...(options.approvalMode ? { approvalMode: options.approvalMode } : {}) });
   const runDir = join(options.runsDir, options.runId);
-  if (changes.length > 0) await writeRunManifest(runDir, manifest);
+  const useRecordedModels = !options.modelGiven && manifest.model !== null;
+  const resumed = useRecordedModels ? manifest : { ...manifest, model: options.config.model ?? null, models: options.config.models };
+  if (!useRecordedModels && resumed.model !== manifest.model) changes.push(`--model ${resumed.model ?? "(none)"} (was ${manifest.model ?? "none"})`);
+  if (changes.length > 0) await writeRunManifest(runDir, resumed);
+  if (useRecordedModels) options.onResumeChange?.(`model ${manifest.model} (the run's own; --model chooses another)`);
   for (const change of changes) options.onResumeChange?.(change);
-  return executeRun(options, manifest, runDir, true);
+  const environment: RunEnvironment = useRecordedModels
+    ? { ...options, config: { ...options.config, model: manifest.model ?? undefined, models: manifest.models ?? {} }, modelOrigin: `the model recorded in ${join(runDir, "run.json")}` }
+    : options;
+  return executeRun(environment, resumed, runDir, true);
 }
 
-/** Prepares the run, runs the graph from its first input or its checkpoint, and finishes it; the trees and sandboxes go whatever happens. */
+/**
+ * Prepares the run, runs the graph from its first input or its checkpoint, and finishes it; the
+ * trees and sandboxes go whatever happens. An error during the run still ends with its record
+ * (patch, report, summary) and comes back in the outcome; an interrupt writes the record too,
+ * then throws an AbortedError that says how to resume.
+ */
 async function executeRun(environment: RunEnvironment, manifest: RunManifest, runDir: string, resuming: boolean): Promise<RunOutcome> {
   const prepared = await prepareRun(environment, manifest, runDir, resuming);
   try {
-    const graph = buildAgentGraph(prepared.runtime, prepared.checkpointer);
-    const state = (await graph.invoke(prepared.input, {
-      configurable: { thread_id: manifest.runId },
-      recursionLimit: GRAPH_RECURSION_LIMIT,
-      ...(environment.signal ? { signal: environment.signal } : {}),
-    })) as AgentStateValue;
+    let state: AgentStateValue;
+    try {
+      const graph = buildAgentGraph(prepared.runtime, prepared.checkpointer);
+      state = (await graph.invoke(prepared.input, {
+        configurable: { thread_id: manifest.runId },
+        recursionLimit: GRAPH_RECURSION_LIMIT,
+        ...(environment.signal ? { signal: environment.signal } : {}),
+      })) as AgentStateValue;
+    } catch (error) {
+      const interrupted = environment.signal?.aborted === true || error instanceof AbortedError;
+      const outcome = await finishRun(prepared, null, { error, interrupted });
+      if (interrupted) throw new AbortedError(`interrupted; resume with: agent resume ${manifest.runId} (its record is in ${runDir})`, { cause: error });
+      return outcome;
+    }
     return await finishRun(prepared, state);
   } finally {
     await prepared.dispose();

@@ -207,3 +207,10 @@ export type AgentStateUpdate = typeof AgentState.Update;
 
 /** A usage delta with nothing in it. */
 export const noUsage: BudgetUsage = { steps: 0, modelCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, costUnknown: false };
+
+/** A blackboard with every field at its reducer's default: the state before the first node. */
+export function initialBlackboard(): AgentStateValue {
+  return Object.fromEntries(
+    Object.entries(AgentState.spec).map(([key, channel]) => [key, (channel as unknown as { initialValueFactory?: () => unknown }).initialValueFactory?.()]),
+  ) as unknown as AgentStateValue;
+}

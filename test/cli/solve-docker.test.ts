@@ -78,9 +78,9 @@ describeWithDocker("agent solve in the Docker sandbox", () => {
     }
   }, 300_000);
 
-  it("on Ctrl-C stops, removes its containers and working trees, exits 130, and can be resumed to the same result", async () => {
+  /** Starts a solve whose programmer pauses in `sleep 8`, and waits until the run is there; returns the process and the run id. */
+  async function startPausedSolve(args: string[]) {
     await writeJson(join(home.home, "script.json"), slugsScript("sleep 8 && echo paused"));
-    const args = ["--model", `scripted:${join(home.home, "script.json")}`];
     const agent = spawnAgent([...args, "solve", "--task", "slugify keeps surrounding spaces", "--runs-dir", runsDir], home);
     let runId: string | undefined;
     for (let attempt = 0; attempt < 1200 && !runId; attempt += 1) {
@@ -92,17 +92,41 @@ describeWithDocker("agent solve in the Docker sandbox", () => {
     }
     expect(runId, agent.output()).toBeDefined();
     expect(containersOf(agent.pid).length).toBe(2);
+    return { agent, runId: runId! };
+  }
+
+  it("on Ctrl-C stops, removes its containers and working trees, writes its record, says how to resume, exits 130, and resumes to the same result", async () => {
+    const args = ["--model", `scripted:${join(home.home, "script.json")}`];
+    const { agent, runId } = await startPausedSolve(args);
     const interruptedAt = Date.now();
     agent.kill("SIGINT");
     const interrupted = await agent.result;
     expect(interrupted.code, interrupted.stderr).toBe(130);
     expect(Date.now() - interruptedAt).toBeLessThan(7_000);
+    expect(interrupted.stderr).toContain(`agent: interrupted; resume with: agent resume ${runId}`);
+    expect(interrupted.stderr).not.toContain("unexpected error");
     expect(containersOf(agent.pid)).toEqual([]);
-    expect(await readdir(join(runsDir, runId!))).not.toContain("workspaces");
+    expect(await readdir(join(runsDir, runId))).not.toContain("workspaces");
+    expect(JSON.parse(await readFile(join(runsDir, runId, "report.json"), "utf8"))).toMatchObject({ status: "interrupted" });
 
-    const resumed = await spawnAgent([...args, "resume", runId!, "--runs-dir", runsDir], home).result;
+    const resumed = await spawnAgent([...args, "resume", runId, "--runs-dir", runsDir], home).result;
     expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
-    expect(await readFile(join(runsDir, runId!, "patch.diff"), "utf8")).toContain('+    return "-".join(text.lower().split())');
+    expect(await readFile(join(runsDir, runId, "patch.diff"), "utf8")).toContain('+    return "-".join(text.lower().split())');
+    expect(JSON.parse(await readFile(join(runsDir, runId, "report.json"), "utf8"))).toMatchObject({ status: "solved" });
+  }, 300_000);
+
+  it("after kill -9, resume removes the killed run's containers, uses the run's own model, and solves it", async () => {
+    const { agent, runId } = await startPausedSolve(["--model", `scripted:${join(home.home, "script.json")}`]);
+    agent.kill("SIGKILL");
+    await agent.result;
+    expect(containersOf(agent.pid).length).toBe(2);
+
+    const resumed = await spawnAgent(["resume", "--last", "--runs-dir", runsDir], home).result;
+    expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
+    expect(resumed.stderr).toContain(`[resume] model scripted:${join(home.home, "script.json")} (the run's own`);
+    expect(containersOf(agent.pid)).toEqual([]);
+    expect(resumed.stdout).toContain("status:  solved");
+    expect(resumed.stdout).toContain(runId);
   }, 300_000);
 
   it("a model that cannot be loaded fails with exit 2 before any container or working tree exists", async () => {
@@ -111,7 +135,7 @@ describeWithDocker("agent solve in the Docker sandbox", () => {
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toContain("missing.json");
     expect(containersOf(agent.pid)).toEqual([]);
-    for (const id of await runIds()) expect(await readdir(join(runsDir, id))).not.toContain("workspaces");
+    expect(await runIds()).toEqual([]);
   }, 120_000);
 
   it("a clone that fails exits 2 with the reason, and leaves no run, container or working tree", async () => {
