@@ -86,6 +86,18 @@ function searchFor(index: number): Record<string, unknown> {
   return { pattern: "raise ValueError", literal: true, glob: `inventory/batch_${pad(index).slice(0, 1)}*.py` };
 }
 
+/**
+ * What a programmer runs while reading a module, different for every module: its length, its
+ * function count, or whether it imports. Each command names its module, so no two are the same
+ * action (the same command on the same tree three times is repetition to loop control).
+ */
+function shellCommandFor(index: number): Record<string, unknown> {
+  const module = `inventory/batch_${pad(index)}.py`;
+  if (index % 3 === 0) return { command: `wc -l ${module}` };
+  if (index % 3 === 1) return { command: `grep -c "def " ${module}` };
+  return { command: `python3 -c "import inventory.batch_${pad(index)}"` };
+}
+
 /** A harmless docstring edit, one every eighth module read. */
 function docstringEdit(index: number): Record<string, unknown> {
   const docstring = `"""Return the discounted total of the items for batch ${pad(index)}, step 05`;
@@ -96,7 +108,9 @@ function docstringEdit(index: number): Record<string, unknown> {
  * The scenario: the planner looks around (3 calls), the test designer writes and runs a
  * reproduction (2), the programmer reads 38 modules in 100-line windows with a search and a shell
  * command or an edit between them (190), then fixes the bug and checks it (5): 200 tool calls.
- * Every step stays within loop control's limits: a new file is seen at least every fifth step.
+ * Loop control never intervenes: no action is taken three times on the same tree (a search
+ * repeats at most twice between two docstring edits), and every other step is an action not yet
+ * taken on the tree as it is, so no two steps in a row bring nothing new.
  */
 export function createGraphScenario(): GraphScenario {
   const files: Record<string, string> = {
@@ -123,7 +137,7 @@ export function createGraphScenario(): GraphScenario {
       { role: "programmer", tool: "view_file", args: { path, start_line: 201 } },
       index % 8 === 7
         ? { role: "programmer", tool: "edit_file", args: docstringEdit(index) }
-        : { role: "programmer", tool: "run_shell", args: { command: "true" } },
+        : { role: "programmer", tool: "run_shell", args: shellCommandFor(index) },
     );
   }
   steps.push(
