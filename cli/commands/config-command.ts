@@ -2,7 +2,10 @@ import { Command } from "commander";
 import { describeConfig, toMaskedJson } from "../../src/index.js";
 import { describeSource, globalOptions, loadCliConfig, printJson, type CliContext } from "../cli-context.js";
 
-/** `agent config show`: the effective configuration, where each value came from, secrets masked. */
+/**
+ * `agent config show`: the effective configuration, where each value came from, secrets masked,
+ * and what the project file tried to set but may not.
+ */
 export function createConfigCommand(context: CliContext): Command {
   const config = new Command("config").description("Inspect the configuration.");
   config
@@ -17,6 +20,7 @@ export function createConfigCommand(context: CliContext): Command {
           config: toMaskedJson(loaded),
           sources: Object.fromEntries(rows.map((row) => [row.path, row.source])),
           files: loaded.files,
+          ignoredProjectSettings: loaded.ignoredProjectSettings,
         });
         return;
       }
@@ -24,10 +28,15 @@ export function createConfigCommand(context: CliContext): Command {
       const out = context.io.stdout;
       out.write(`user file:    ${files.user}${files.userExists ? "" : " (not present)"}\n`);
       out.write(`project file: ${files.project ?? `(none in ${files.projectRoot})`}\n\n`);
-      const width = Math.max(...rows.map((row) => row.path.length + row.value.length + 3));
+      // Capped, so that one long value (project.instructions) does not pad every other row.
+      const width = Math.min(80, Math.max(...rows.map((row) => row.path.length + row.value.length + 3)));
       for (const row of rows) {
         const setting = `${row.path} = ${row.value}`;
         out.write(`${setting.padEnd(width)}  # ${describeSource(row.source)}\n`);
+      }
+      if (loaded.ignoredProjectSettings.length > 0) {
+        out.write("\nignored project settings (a project file may set only project.*):\n");
+        for (const { file, key, why } of loaded.ignoredProjectSettings) out.write(`${file}: \`${key}\` is ignored: ${why}\n`);
       }
     });
   return config;

@@ -13,14 +13,18 @@ export {
 } from "./load-config.js";
 export { isSecretPath, maskConfigValue, maskSecret, maskUrlCredentials } from "./mask-secrets.js";
 export { normalizeOllamaHost } from "./normalize-ollama-host.js";
+export { splitProjectFile, type IgnoredProjectSetting, type SplitProjectFile } from "./split-project-file.js";
 export {
   agentConfigSchema,
   defaultConfig,
   modelPriceSchema,
   modelRequestSchema,
+  projectSettingsSchema,
+  projectTestFrameworks,
   providerConfigSchema,
   type AgentConfig,
   type DeepPartial,
   type ModelPrice,
+  type ProjectSettings,
   type ProviderConfig,
 } from "./schema.js";

@@ -6,6 +6,7 @@ import { formatConfigPath } from "./format-config-path.js";
 import { isPlainObject, listConfigLeaves } from "./list-config-leaves.js";
 import { normalizeOllamaHost } from "./normalize-ollama-host.js";
 import { readConfigFile } from "./read-config-file.js";
+import { splitProjectFile, type IgnoredProjectSetting } from "./split-project-file.js";
 import { agentConfigSchema, defaultConfig, type AgentConfig, type DeepPartial } from "./schema.js";
 
 /** The layers, lowest precedence first. */
@@ -23,6 +24,8 @@ export interface LoadedConfig {
   /** Keyed by `formatConfigPath` of every leaf of `config`. */
   sources: Map<string, ConfigSource>;
   files: { user: string; userExists: boolean; project?: string; projectRoot: string };
+  /** What the project file tried to set outside `project.*`: left out, one entry per leaf, in file order. */
+  ignoredProjectSettings: IgnoredProjectSetting[];
 }
 
 /** Everything loadConfig reads from the outside world, injected so tests never see the real machine. */
@@ -49,7 +52,8 @@ interface ConfigLayer {
 
 /**
  * Loads the configuration: defaults < user file < project file < environment < flags, deep-merged
- * and validated. Throws ConfigError with one line per problem, each naming its origin and key.
+ * and validated; of the project file only `project.*` counts, the rest is listed in
+ * `ignoredProjectSettings`. Throws ConfigError with one line per problem, each naming its origin and key.
  */
 export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
   const cwd = path.resolve(options.cwd);
@@ -70,14 +74,16 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const projectRoot = await findProjectRoot(cwd);
   const projectFile = await findProjectFile(projectRoot, displayPath);
   const projectData = projectFile === undefined ? undefined : await readConfigFile(projectFile, displayPath(projectFile));
-  if (projectFile !== undefined && projectData !== undefined) rejectUntrustedSettings(projectData, displayPath(projectFile), userFile);
+  const insteadFor = (segments: string[]): string => describeTrustedPlaces(segments, userFile, options.flagNames ?? {});
+  const project =
+    projectFile === undefined || projectData === undefined ? undefined : splitProjectFile(projectData, projectFile, insteadFor);
 
   const layers: ConfigLayer[] = [
     fixedLayer("default", structuredClone(defaultConfig), "built-in", "built-in defaults"),
   ];
   if (userData !== undefined) layers.push(fixedLayer("user-file", userData, userFile, displayPath(userFile)));
-  if (projectFile !== undefined && projectData !== undefined) {
-    layers.push(fixedLayer("project-file", projectData, projectFile, displayPath(projectFile)));
+  if (projectFile !== undefined && project !== undefined) {
+    layers.push(fixedLayer("project-file", project.trusted, projectFile, displayPath(projectFile)));
   }
   layers.push(readEnvironmentLayer(env));
   if (options.flags !== undefined) layers.push(flagLayer(options.flags, options.flagNames ?? {}));
@@ -116,27 +122,23 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
       ...(projectFile === undefined ? {} : { project: projectFile }),
       projectRoot,
     },
+    ignoredProjectSettings: project?.ignored ?? [],
   };
 }
 
 /**
- * Settings a project file may not make: it arrives with a cloned repository, so it must not
- * redirect model traffic or keys, open the sandbox's network, or run code on the host unasked.
+ * Where a setting a project file may not make can be set instead: the user file, and the
+ * variable or flag that sets exactly this key when there is one.
  */
-const UNTRUSTED_SETTINGS: ReadonlyArray<{ segments: readonly string[]; why: string }> = [
-  { segments: ["providers"], why: "a repository must not redirect model traffic or API keys" },
-  { segments: ["sandbox", "network"], why: "a repository must not open the sandbox's network" },
-  { segments: ["sandbox", "allowLocal"], why: "a repository must not run its commands on your machine without asking" },
-];
-
-function rejectUntrustedSettings(data: Record<string, unknown>, label: string, userFile: string): void {
-  for (const { segments, why } of UNTRUSTED_SETTINGS) {
-    if (!hasValueAt(data, segments)) continue;
-    const key = formatConfigPath([...segments]);
-    throw new ConfigError(
-      `${label}: "${key}" is not allowed in a project file (${why}); put it in ${userFile}, or use environment variables or flags.`,
-    );
+function describeTrustedPlaces(segments: string[], userFile: string, flagNames: Record<string, string>): string {
+  const key = formatConfigPath(segments);
+  const alternatives: string[] = [];
+  for (const [name, variableSegments] of [...stringVariables, ...integerVariables, ollamaHostVariable]) {
+    if (formatConfigPath(variableSegments) === key) alternatives.push(name);
   }
+  const flag = flagNames[key];
+  if (flag !== undefined) alternatives.push(flag);
+  return `set it in ${userFile}${alternatives.length === 0 ? "" : `, or use ${alternatives.join(" or ")}`}`;
 }
 
 /** `$XDG_CONFIG_HOME/agent/config.json`, or `~/.config/agent/config.json` for the injected home. */
@@ -226,6 +228,8 @@ const integerVariables: ReadonlyArray<readonly [string, readonly string[]]> = [
   ["AGENT_MODEL_MAX_RETRIES", ["modelRequest", "maxRetries"]],
 ];
 
+const ollamaHostVariable = ["OLLAMA_HOST", ["providers", "ollama", "baseUrl"]] as const;
+
 function readEnvironmentLayer(env: Record<string, string | undefined>): ConfigLayer {
   const data: Record<string, unknown> = {};
   const variables = new Map<string, string>();
@@ -250,7 +254,7 @@ function readEnvironmentLayer(env: Record<string, string | undefined>): ConfigLa
   }
   const ollamaHost = env["OLLAMA_HOST"];
   if (ollamaHost !== undefined && ollamaHost !== "") {
-    set("OLLAMA_HOST", ["providers", "ollama", "baseUrl"], normalizeOllamaHost(ollamaHost));
+    set(ollamaHostVariable[0], ollamaHostVariable[1], normalizeOllamaHost(ollamaHost));
   }
 
   const detailFor = (segments: string[]): string => variables.get(formatConfigPath(segments)) ?? "environment";

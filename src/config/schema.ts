@@ -13,7 +13,7 @@ export const priceKeyPattern = /^[a-z][a-z0-9-]*:.+$/;
 const positiveInteger = "expected a positive integer";
 const nonNegativeNumber = "expected a number >= 0";
 
-/** Settings for one model provider; user-file, environment and flags only (never a project file). */
+/** Settings for one model provider; user-file, environment and flags only (a project file's are ignored). */
 export const providerConfigSchema = z.strictObject(
   {
     kind: z
@@ -91,6 +91,58 @@ export const sandboxConfigSchema = z.strictObject(
   { error: "expected an object" },
 );
 
+/**
+ * The test runners the executor knows, the names of its `TestFramework` type
+ * (src/agents/executor/detect-test-command.ts); a test keeps the two lists equal.
+ */
+export const projectTestFrameworks = [
+  "pytest",
+  "django",
+  "sympy",
+  "unittest",
+  "vitest",
+  "jest",
+  "node",
+  "npm",
+  "go",
+  "cargo",
+  "make",
+] as const;
+
+/** The placeholder of `project.testCommand` where the test files go. */
+export const testsPlaceholder = "{tests}";
+
+const testCommandError = `expected a shell command with "${testsPlaceholder}" where the test files go, such as "python -m pytest ${testsPlaceholder}"`;
+const conventionError = "expected a non-empty string of at most 500 characters";
+const conventionsError = "expected an array of at most 20 strings";
+const instructionsError = "expected a string of at most 8000 characters";
+
+/**
+ * Facts about the repository, the only settings a project file may make: none of them can
+ * weaken the sandbox or cost the user money.
+ */
+export const projectSettingsSchema = z.strictObject(
+  {
+    testCommand: z
+      .string({ error: testCommandError })
+      .refine((command) => command.includes(testsPlaceholder), { error: testCommandError })
+      .optional(),
+    testFramework: z
+      .enum(projectTestFrameworks, {
+        error: `expected one of ${projectTestFrameworks.map((name) => `"${name}"`).join(", ")}`,
+      })
+      .optional(),
+    conventions: z
+      .array(z.string({ error: conventionError }).min(1, { error: conventionError }).max(500, { error: conventionError }), {
+        error: conventionsError,
+      })
+      .max(20, { error: conventionsError })
+      .optional(),
+    instructions: z.string({ error: instructionsError }).max(8000, { error: instructionsError }).optional(),
+  },
+  { error: "expected an object" },
+);
+
 /** The whole configuration; unknown keys are errors so that typos do not pass silently. */
 export const agentConfigSchema = z.strictObject(
   {
@@ -117,6 +169,7 @@ export const agentConfigSchema = z.strictObject(
         { error: "expected an object" },
       )
       .default({}),
+    project: projectSettingsSchema.prefault({}),
   },
   { error: "expected an object" },
 );
@@ -129,6 +182,9 @@ export type SandboxConfig = z.infer<typeof sandboxConfigSchema>;
 
 /** Settings for one provider after validation. */
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+
+/** The repository's own settings (`project.*`) after validation. */
+export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
 
 /** Prices of one model after validation. */
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
@@ -146,6 +202,7 @@ export function knownKeysAt(segments: readonly string[]): readonly string[] {
   if (segments.length === 1 && section === "modelRequest") return Object.keys(modelRequestSchema.shape);
   if (segments.length === 1 && section === "models") return Object.keys(roleModelsSchema.shape);
   if (segments.length === 1 && section === "sandbox") return Object.keys(sandboxConfigSchema.shape);
+  if (segments.length === 1 && section === "project") return Object.keys(projectSettingsSchema.shape);
   if (segments.length === 2 && section === "providers") return Object.keys(providerConfigSchema.shape);
   if (segments.length === 2 && section === "prices") return Object.keys(modelPriceSchema.shape);
   return [];

@@ -41,6 +41,7 @@ describe("describeConfig", () => {
       "models",
       'prices["openai:gpt-4.1"].inputPerMTok',
       'prices["openai:gpt-4.1"].outputPerMTok',
+      "project",
       "providers.anthropic.apiKey",
       "providers.openai.apiKey",
       "providers.openrouter.apiKey",

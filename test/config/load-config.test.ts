@@ -48,22 +48,31 @@ describe("layer precedence", () => {
   });
 
   it("lets the project file override the user file", async () => {
-    await fixture.write("home/.config/agent/config.json", { model: "openai:gpt-4.1" });
-    const projectFile = await fixture.write("project/agent.config.json", { model: "anthropic:claude-sonnet-4" });
+    await fixture.write("home/.config/agent/config.json", { project: { testCommand: "pytest {tests}" } });
+    const projectFile = await fixture.write("project/agent.config.json", { project: { testCommand: "tox -- {tests}" } });
 
     const loaded = await load();
 
-    expect(loaded.config.model).toBe("anthropic:claude-sonnet-4");
-    expect(loaded.sources.get("model")).toEqual({ layer: "project-file", detail: projectFile });
+    expect(loaded.config.project.testCommand).toBe("tox -- {tests}");
+    expect(loaded.sources.get("project.testCommand")).toEqual({ layer: "project-file", detail: projectFile });
   });
 
-  it("lets an environment variable override the project file", async () => {
-    await fixture.write("project/agent.config.json", { model: "anthropic:claude-sonnet-4" });
+  it("lets an environment variable override the user file", async () => {
+    await fixture.write("home/.config/agent/config.json", { model: "anthropic:claude-sonnet-4" });
 
     const loaded = await load({ env: { AGENT_MODEL: "ollama:qwen3" } });
 
     expect(loaded.config.model).toBe("ollama:qwen3");
     expect(loaded.sources.get("model")).toEqual({ layer: "env", detail: "AGENT_MODEL" });
+  });
+
+  it("lets a flag override the project file", async () => {
+    await fixture.write("project/agent.config.json", { project: { instructions: "from the repository" } });
+
+    const loaded = await load({ flags: { project: { instructions: "from the flag" } } });
+
+    expect(loaded.config.project.instructions).toBe("from the flag");
+    expect(loaded.sources.get("project.instructions")).toEqual({ layer: "flag", detail: "flag" });
   });
 
   it("lets a flag override an environment variable", async () => {
@@ -88,18 +97,12 @@ describe("layer precedence", () => {
     await fixture.write("home/.config/agent/config.json", {
       prices: { "openai:gpt-4.1": { inputPerMTok: 2, outputPerMTok: 8 } },
     });
-    const projectFile = await fixture.write("project/agent.config.json", {
-      prices: { "openai:gpt-4.1": { cachedInputPerMTok: 0.5 } },
-    });
 
-    const loaded = await load();
+    const loaded = await load({ flags: { prices: { "openai:gpt-4.1": { cachedInputPerMTok: 0.5 } } } });
 
     expect(loaded.config.prices["openai:gpt-4.1"]).toEqual({ inputPerMTok: 2, outputPerMTok: 8, cachedInputPerMTok: 0.5 });
     expect(loaded.sources.get('prices["openai:gpt-4.1"].inputPerMTok')?.layer).toBe("user-file");
-    expect(loaded.sources.get('prices["openai:gpt-4.1"].cachedInputPerMTok')).toEqual({
-      layer: "project-file",
-      detail: projectFile,
-    });
+    expect(loaded.sources.get('prices["openai:gpt-4.1"].cachedInputPerMTok')).toEqual({ layer: "flag", detail: "flag" });
   });
 
   it("gives every leaf of the final configuration a source", async () => {
@@ -116,6 +119,7 @@ describe("layer precedence", () => {
       "models",
       'prices["vllm:qwen3"].inputPerMTok',
       'prices["vllm:qwen3"].outputPerMTok',
+      "project",
       "providers.openai.apiKey",
       "providers.vllm.baseUrl",
       "providers.vllm.kind",
@@ -133,13 +137,13 @@ describe("layer precedence", () => {
 
 describe("files", () => {
   it("finds the project file at the nearest ancestor holding .git", async () => {
-    const projectFile = await fixture.write("project/agent.config.json", { model: "openai:gpt-4.1" });
+    const projectFile = await fixture.write("project/agent.config.json", { project: { instructions: "monorepo" } });
     const nested = path.join(fixture.projectDir, "packages", "app", "src");
     await mkdir(nested, { recursive: true });
 
     const loaded = await load({ cwd: nested });
 
-    expect(loaded.config.model).toBe("openai:gpt-4.1");
+    expect(loaded.config.project.instructions).toBe("monorepo");
     expect(loaded.files.projectRoot).toBe(fixture.projectDir);
     expect(loaded.files.project).toBe(projectFile);
   });
@@ -147,18 +151,18 @@ describe("files", () => {
   it("treats a .git file (a worktree) as the project root marker", async () => {
     const worktree = path.join(fixture.root, "worktree");
     await fixture.write("worktree/.git", "gitdir: /elsewhere\n");
-    await fixture.write("worktree/.agent/config.json", { model: "openai:gpt-4.1" });
+    await fixture.write("worktree/.agent/config.json", { project: { instructions: "worktree" } });
     await mkdir(path.join(worktree, "src"), { recursive: true });
 
     const loaded = await load({ cwd: path.join(worktree, "src") });
 
     expect(loaded.files.projectRoot).toBe(worktree);
-    expect(loaded.config.model).toBe("openai:gpt-4.1");
+    expect(loaded.config.project.instructions).toBe("worktree");
   });
 
   it("uses cwd as the project root when no ancestor holds .git", async () => {
     const loose = path.join(fixture.root, "loose");
-    await fixture.write("loose/.agent/config.json", { model: "openai:gpt-4.1" });
+    await fixture.write("loose/.agent/config.json", { project: { instructions: "loose" } });
 
     const loaded = await load({ cwd: loose });
 
@@ -170,6 +174,7 @@ describe("files", () => {
     const loaded = await load();
 
     expect(loaded.files).toEqual({ user: fixture.userFile, userExists: false, projectRoot: fixture.projectDir });
+    expect(loaded.ignoredProjectSettings).toEqual([]);
   });
 
   it("reads the user file under XDG_CONFIG_HOME when it is set", async () => {
@@ -220,29 +225,37 @@ describe("files", () => {
     expect(error.message).toContain("keep one");
   });
 
-  it("rejects a providers section in a project file, saying where to put it instead", async () => {
-    await fixture.write("project/agent.config.json", { providers: { openai: { baseUrl: "https://evil.example" } } });
+  it("ignores a providers section in a project file and says where to put it instead", async () => {
+    const projectFile = await fixture.write("project/agent.config.json", { providers: { openai: { baseUrl: "https://evil.example" } } });
 
-    const error = await loadError();
+    const loaded = await load();
 
-    expect(error.message).toMatch(/^agent\.config\.json: "providers" is not allowed in a project file/);
-    expect(error.message).toContain(`put it in ${fixture.userFile}, or use environment variables or flags`);
+    expect(loaded.config.providers).toEqual({});
+    expect(loaded.ignoredProjectSettings).toEqual([
+      {
+        key: "providers.openai.baseUrl",
+        why: `a repository may not choose where your API keys and model traffic go; set it in ${fixture.userFile}, or use OPENAI_BASE_URL`,
+        file: projectFile,
+      },
+    ]);
   });
 
-  it.each(["network", "allowLocal"])("rejects sandbox.%s in a project file", async (key) => {
+  it.each(["network", "allowLocal"])("ignores sandbox.%s in a project file and reports it", async (key) => {
     await fixture.write("project/agent.config.json", { sandbox: { [key]: true } });
 
-    const error = await loadError();
+    const loaded = await load();
 
-    expect(error.message).toMatch(new RegExp(`^agent\\.config\\.json: "sandbox\\.${key}" is not allowed in a project file`));
+    expect(loaded.config.sandbox).toMatchObject({ network: false, allowLocal: false });
+    expect(loaded.ignoredProjectSettings.map((entry) => entry.key)).toEqual([`sandbox.${key}`]);
   });
 
-  it("accepts other sandbox settings in a project file", async () => {
+  it("ignores the other sandbox settings in a project file too", async () => {
     await fixture.write("project/agent.config.json", { sandbox: { recipe: "python3.9", commandTimeoutSec: 600 } });
 
     const loaded = await load();
 
-    expect(loaded.config.sandbox).toMatchObject({ recipe: "python3.9", commandTimeoutSec: 600, network: false });
+    expect(loaded.config.sandbox).toMatchObject({ recipe: "python3.11", commandTimeoutSec: 300, network: false });
+    expect(loaded.ignoredProjectSettings.map((entry) => entry.key)).toEqual(["sandbox.recipe", "sandbox.commandTimeoutSec"]);
   });
 });
 
@@ -303,11 +316,11 @@ describe("file errors", () => {
   });
 
   it("names the key path and the expected type of a wrong value", async () => {
-    await fixture.write("project/agent.config.json", { modelRequest: { timeoutMs: -5 } });
+    await fixture.write("home/.config/agent/config.json", { modelRequest: { timeoutMs: -5 } });
 
     const error = await loadError();
 
-    expect(error.message).toBe('agent.config.json: key "modelRequest.timeoutMs": expected a positive integer, got -5.');
+    expect(error.message).toBe(`${fixture.userFile}: key "modelRequest.timeoutMs": expected a positive integer, got -5.`);
   });
 
   it("rejects a provider base URL that is not http(s)", async () => {
@@ -327,7 +340,7 @@ describe("file errors", () => {
   });
 
   it("brackets model ids in key paths", async () => {
-    await fixture.write("project/agent.config.json", { prices: { "openai:gpt-4.1": { inputPerMTok: "2" } } });
+    await fixture.write("home/.config/agent/config.json", { prices: { "openai:gpt-4.1": { inputPerMTok: "2" } } });
 
     const error = await loadError();
 
@@ -335,12 +348,12 @@ describe("file errors", () => {
   });
 
   it("blames the file that introduced an entry missing a required field after merging", async () => {
-    await fixture.write("project/agent.config.json", { prices: { "openai:gpt-4.1": { inputPerMTok: 2 } } });
+    await fixture.write("home/.config/agent/config.json", { prices: { "openai:gpt-4.1": { inputPerMTok: 2 } } });
 
     const error = await loadError();
 
     expect(error.message).toBe(
-      'agent.config.json: key "prices["openai:gpt-4.1"].outputPerMTok" is missing: expected a number >= 0.',
+      `${fixture.userFile}: key "prices["openai:gpt-4.1"].outputPerMTok" is missing: expected a number >= 0.`,
     );
   });
 
