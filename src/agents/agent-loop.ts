@@ -44,6 +44,8 @@ export interface AgentLoopOptions<Schema extends z.ZodObject> {
   treeDigest?: () => Promise<string>;
   /** Characters of a tool's output the model sees (head and tail); the trajectory keeps it whole. Default 10,000. */
   maxObservationChars?: number;
+  /** Instructions that apply to a path a tool call names (a nested AGENTS.md), added to that call's observation the first time. */
+  instructionsForPath?: (path: string) => Promise<string | undefined>;
 }
 
 /** How a loop ended, with its structured result when the role handed one in. */
@@ -158,6 +160,9 @@ export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoo
       const result = await runToolCall({ ...options, byName, callId, name: call.name, input });
       usage.steps += 1;
       let observation = capObservation(result.output, maxObservationChars);
+      const named = typeof input["path"] === "string" ? input["path"] : undefined;
+      const instructions = named && chosen && options.instructionsForPath ? await options.instructionsForPath(named) : undefined;
+      if (instructions) observation += `\n\n[${instructions}]`;
       const stepsLeft = options.maxSteps - usage.steps;
       if (stepsLeft === STEPS_LEFT_REMINDER && final === null) {
         observation += `\n\n[${stepsLeft} tool calls are left in this visit. Finish what you are doing and call ${finalTool.name}.]`;

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { addBudgetUsage, noUsage, type AgentStateUpdate, type AgentStateValue, type BudgetUsage } from "../memory/blackboard.js";
+import { createNestedInstructionsFinder } from "../memory/project-instructions.js";
 import type { AgentTool } from "../tools/agent-tool.js";
 import { selectTools, type ToolName } from "../tools/registry.js";
 import { runAgentLoop, type AgentLoopResult, type FinalTool } from "./agent-loop.js";
@@ -75,6 +76,10 @@ export function createRoleNode<Schema extends z.ZodObject>(runtime: GraphRuntime
     const bench = runtime[spec.bench];
     const tools = [...selectTools(bench.tools, spec.tools), ...(spec.visitTools?.(state, runtime) ?? [])];
     const system = spec.system(state, runtime);
+    const nestedInstructions = createNestedInstructionsFinder(
+      (path) => bench.sandbox.readFile(path).then((data) => data.toString("utf8"), () => undefined),
+      bench.sandbox.workdir,
+    );
     const loop = (prompt: string, usedSoFar: BudgetUsage) =>
       runAgentLoop({
         node: spec.node,
@@ -86,6 +91,7 @@ export function createRoleNode<Schema extends z.ZodObject>(runtime: GraphRuntime
         maxSteps: runtime.stepsPerVisit,
         shouldStop: (loopUsage) => budgetCheck(state, runtime)(addBudgetUsage(usedSoFar, loopUsage)),
         ...(spec.changesFiles ? { treeDigest: () => treeDigest(bench) } : {}),
+        instructionsForPath: nestedInstructions,
         ...loopSettings(runtime),
       });
     const prompt = spec.prompt(state, runtime);

@@ -1,8 +1,8 @@
-import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import type Docker from "dockerode";
-import { detectTestCommand } from "../agents/executor/detect-test-command.js";
+import { detectTestCommand, type TestCommandGuess } from "../agents/executor/detect-test-command.js";
 import type { GraphRuntime, RoleModels, Workbench } from "../agents/graph-runtime.js";
 import type { AgentConfig } from "../config/schema.js";
 import { ConfigError, GitError, UsageError } from "../errors.js";
@@ -209,7 +209,7 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
       now,
       condense: (messages) => condenseHistory(messages, { maxTokens: CONDENSE_AT_TOKENS }).messages,
       memoryText: formatMemoryForPrompt(store.recall(repoKey)),
-      detectedTestCommands: await detectTestCommand(testDesigner.sandbox, environment.signal),
+      detectedTestCommands: [...projectTestCommand(environment.config.project), ...(await detectTestCommand(testDesigner.sandbox, environment.signal))],
     };
     emit({
       type: "run-start",
@@ -222,7 +222,7 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
       manifest,
       runDir,
       runtime,
-      input: saved ? null : await firstInput(manifest, programmer.sandbox, now, environment.signal),
+      input: saved ? null : await firstInput(manifest, programmer.sandbox, { now, config: environment.config, userInstructionsFile: join(dirname(environment.userConfigPath), "AGENTS.md"), ...(environment.signal ? { signal: environment.signal } : {}) }),
       checkpointer,
       store,
       repoKey,
@@ -245,16 +245,45 @@ async function readCheckpoint(checkpointer: SqliteSaver, runId: string): Promise
   return saved;
 }
 
-/** The blackboard a new run starts from: the task, and the repository map focused on the issue's terms with the project's instructions. */
-async function firstInput(manifest: RunManifest, sandbox: Sandbox, now: () => number, signal: AbortSignal | undefined): Promise<Partial<AgentStateValue>> {
-  const instructions = await readProjectInstructions((path) => sandbox.readFile(path).then((data) => data.toString("utf8"), () => undefined));
-  const map = await buildRepoMap(sandbox, { focus: extractIssueTerms(manifest.task), ...(signal ? { signal } : {}) });
-  const repoMap = formatRepoMap(map, { maxChars: REPO_MAP_CHARS });
+/** The test command the project file names, first among the runners the roles are told about. */
+function projectTestCommand(project: AgentConfig["project"]): TestCommandGuess[] {
+  if (!project.testCommand) return [];
+  const command = project.testCommand.replace("{tests}", "").trim();
+  return [{ framework: project.testFramework ?? "make", command, selectTemplate: project.testCommand, evidence: "the project file (project.testCommand)" }];
+}
+
+/**
+ * What every role is told before the task: the user's own AGENTS.md (next to the user config
+ * file), the repository's instruction files, and the project file's instructions and
+ * conventions, each under a header that says where it comes from.
+ */
+async function composeInstructions(sandbox: Sandbox, project: AgentConfig["project"], userInstructionsFile: string): Promise<string> {
+  const blocks: string[] = [];
+  const own = await readFile(userInstructionsFile, "utf8").then((text) => text.trim(), () => "");
+  if (own) blocks.push(`=== your ${userInstructionsFile} ===\n${own.slice(0, USER_INSTRUCTIONS_CHARS)}`);
+  const repository = await readProjectInstructions((path) => sandbox.readFile(path).then((data) => data.toString("utf8"), () => undefined));
+  if (repository.text) blocks.push(repository.text);
+  if (project.instructions) blocks.push(`=== the project file's instructions ===\n${project.instructions}`);
+  if (project.conventions?.length) blocks.push(`=== the project file's conventions ===\n${project.conventions.map((convention) => `- ${convention}`).join("\n")}`);
+  return blocks.join("\n\n");
+}
+
+/** Characters of the user's own AGENTS.md put into prompts. */
+const USER_INSTRUCTIONS_CHARS = 8_000;
+
+/** The blackboard a new run starts from: the task, the repository map focused on the issue's terms, and the instructions for every role. */
+async function firstInput(
+  manifest: RunManifest,
+  sandbox: Sandbox,
+  options: { now: () => number; config: AgentConfig; userInstructionsFile: string; signal?: AbortSignal },
+): Promise<Partial<AgentStateValue>> {
+  const map = await buildRepoMap(sandbox, { focus: extractIssueTerms(manifest.task), ...(options.signal ? { signal: options.signal } : {}) });
   return {
     runId: manifest.runId,
     task: manifest.task,
     baseCommit: manifest.baseCommit,
-    context: instructions.text ? `${repoMap}\n\n# Project instructions\n${instructions.text}` : repoMap,
-    startedAt: now(),
+    context: formatRepoMap(map, { maxChars: REPO_MAP_CHARS }),
+    instructions: await composeInstructions(sandbox, options.config.project, options.userInstructionsFile),
+    startedAt: options.now(),
   };
 }

@@ -156,8 +156,10 @@ export const AgentState = Annotation.Root({
   runId: Annotation<string>(replace(() => "")),
   task: Annotation<TaskSpec>(replace(() => ({ title: "", body: "", source: "" }))),
   baseCommit: Annotation<string>(replace(() => "")),
-  /** The repository map and project instructions, made once at the start. */
+  /** The repository map, made once at the start. */
   context: Annotation<string>(replace(() => "")),
+  /** What the user and the repository tell every role: the user's and the repository's AGENTS.md files, the project file's instructions and conventions. */
+  instructions: Annotation<string>(replace(() => "")),
   plan: Annotation<Plan | null>(replace<Plan | null>(() => null)),
   findings: Annotation<Finding[]>({
     reducer: (current: Finding[], next: Finding[]) => {

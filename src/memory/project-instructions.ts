@@ -6,6 +6,12 @@
 /** The files read, relative to the repository root, in the order they are put into prompts. */
 export const PROJECT_INSTRUCTION_FILES = ["AGENTS.md", "AGENT.md", "CLAUDE.md", ".github/copilot-instructions.md"] as const;
 
+/** The files read in a directory below the root: instructions for the files under it. */
+const NESTED_INSTRUCTION_FILES = ["AGENTS.md", "AGENT.md", "CLAUDE.md"] as const;
+
+/** Characters of one directory's instructions shown when a role first touches a file under it. */
+const NESTED_INSTRUCTIONS_CHARS = 4_000;
+
 /** Characters of project instructions put into a prompt when the caller does not say. */
 export const DEFAULT_PROJECT_INSTRUCTIONS_CHARS = 8_000;
 
@@ -24,11 +30,12 @@ export type ReadRepositoryFile = (path: string) => Promise<string | undefined>;
  * (CLAUDE.md is often a copy or link of AGENTS.md) are skipped. The text is at most `maxChars`
  * long; when cut, its last line says what was left out.
  */
-export async function readProjectInstructions(readFile: ReadRepositoryFile, options: { maxChars?: number } = {}): Promise<ProjectInstructions> {
+export async function readProjectInstructions(readFile: ReadRepositoryFile, options: { maxChars?: number; directory?: string } = {}): Promise<ProjectInstructions> {
   const maxChars = options.maxChars ?? DEFAULT_PROJECT_INSTRUCTIONS_CHARS;
   const found: Array<{ path: string; block: string }> = [];
   const seen = new Set<string>();
-  for (const path of PROJECT_INSTRUCTION_FILES) {
+  const paths = options.directory ? NESTED_INSTRUCTION_FILES.map((file) => `${options.directory}/${file}`) : PROJECT_INSTRUCTION_FILES;
+  for (const path of paths) {
     const content = (await readFile(path))?.replace(/\r\n/g, "\n").trim();
     if (!content || seen.has(content)) continue;
     seen.add(content);
@@ -60,4 +67,28 @@ export async function readProjectInstructions(readFile: ReadRepositoryFile, opti
   }
   const text = [...kept, cutNote(cut)].join("\n\n");
   return { sources, text: text.slice(0, maxChars) };
+}
+
+/**
+ * Returns a finder of the instructions that apply to a path below the root: the AGENTS.md (and
+ * siblings) of each directory between the root and the path, each given once per finder (one
+ * per role visit), nearest last. The root's own files are in every prompt already. `workdir` is
+ * stripped from absolute paths; paths outside it find nothing.
+ */
+export function createNestedInstructionsFinder(readFile: ReadRepositoryFile, workdir: string): (path: string) => Promise<string | undefined> {
+  const shown = new Set<string>();
+  return async (path) => {
+    const relative = path.startsWith(`${workdir}/`) ? path.slice(workdir.length + 1) : path.startsWith("/") ? undefined : path.replace(/^(\.\/)+/, "");
+    if (relative === undefined || relative.split("/").includes("..")) return undefined;
+    const parts = relative.split("/").filter((part) => part !== "" && part !== ".");
+    const blocks: string[] = [];
+    for (let depth = 1; depth <= parts.length; depth += 1) {
+      const directory = parts.slice(0, depth).join("/");
+      if (shown.has(directory)) continue;
+      shown.add(directory);
+      const found = await readProjectInstructions(readFile, { directory, maxChars: NESTED_INSTRUCTIONS_CHARS });
+      if (found.text) blocks.push(`Instructions for the files under ${directory}/:\n${found.text}`);
+    }
+    return blocks.length > 0 ? blocks.join("\n\n") : undefined;
+  };
 }

@@ -51,6 +51,7 @@ export function plannerPrompt(state: AgentStateValue, runtime: GraphRuntime): st
     title: state.task.title,
     body: state.task.body,
     context: state.context,
+    instructions: state.instructions || "(none)",
     memory: runtime.memoryText || "(nothing yet)",
     budget: describeBudgetLeft(state, runtime),
     replan,

@@ -143,6 +143,31 @@ describe("agent solve with a scripted model", () => {
     expect((await tools("main-requests.jsonl")).some((names) => names.includes("submit_tests"))).toBe(false);
   }, 180_000);
 
+  it("gives every role the user's and the repository's instructions, and a directory's AGENTS.md when a role first touches a file under it", async () => {
+    await writeFile(join(home.project, "AGENTS.md"), "Keep slugs free of dependencies.\n");
+    await writeFile(join(home.project, "slugs", "AGENTS.md"), "Every function in slugs/ has a docstring.\n");
+    await writeJson(join(home.project, "agent.config.json"), { project: { instructions: "Explain each change in the summary." } });
+    execFileSync("sh", ["-c", "git add -A && git -c user.name=t -c user.email=t@t commit -qm instructions"], { cwd: home.project });
+    await writeFile(join(home.home, ".config/agent/AGENTS.md"), "Answer in British English.\n");
+    await writeJson(join(home.home, "script.json"), { ...slugsScript(), recordTo: "requests.jsonl" });
+    const run = await spawnAgent(["--model", `scripted:${join(home.home, "script.json")}`, "solve", "--task", "slugify keeps surrounding spaces", "--runs-dir", runsDir], home).result;
+    expect(run.code, run.stderr).toBe(0);
+    const requests = (await readFile(join(home.home, "requests.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { toolNames: string[]; messages: Array<{ text: string }> });
+    for (const final of ["submit_plan", "submit_tests", "submit_patch"]) {
+      const first = requests.find((request) => request.toolNames.includes(final))!.messages[1]!.text;
+      expect(first).toContain("Keep slugs free of dependencies.");
+      expect(first).toContain("Answer in British English.");
+      expect(first).toContain("Explain each change in the summary.");
+      expect(first).not.toContain("Every function in slugs/ has a docstring.");
+    }
+    const afterEdit = requests.filter((request) => request.toolNames.includes("submit_patch")).at(-1)!.messages.at(-1)!.text;
+    expect(afterEdit).toContain("Instructions for the files under slugs/:");
+    expect(afterEdit).toContain("Every function in slugs/ has a docstring.");
+  }, 180_000);
+
   it("prints --json events with the secrets already removed", async () => {
     const secret = "sk-live-abcdefghijklmnopqrstuvwx";
     await writeJson(join(home.home, "script.json"), slugsScript(`echo ${secret}`));

@@ -32,6 +32,7 @@ function midRunState(): AgentStateValue {
     task: { title: "slugify keeps surrounding spaces", body: "`slugify('  a b ')` returns `'--a-b-'`.", source: "typed" },
     baseCommit: "abc123",
     context: "slugs/\n  core.py\ntests/\n  test_core.py",
+    instructions: "=== AGENTS.md ===\nRun the tests with `python3 -m pytest -q`.",
     plan: {
       summary: "slugify does not strip.",
       steps: [
@@ -113,6 +114,14 @@ describe("role prompts", () => {
     for (const first of [plannerPrompt(state, runtime), testDesignerPrompt(state, runtime), programmerPrompt(state, runtime)]) {
       expect(first).toContain("238 of 250 left in the run");
       expect(first).toContain("$0.12 of $5 spent");
+    }
+  });
+
+  it("gives every role the project's instructions", () => {
+    const runtime = promptRuntime();
+    const state = midRunState();
+    for (const first of [plannerPrompt(state, runtime), testDesignerPrompt(state, runtime), programmerPrompt(state, runtime)]) {
+      expect(first).toContain("# Project instructions\n=== AGENTS.md ===\nRun the tests with `python3 -m pytest -q`.");
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readProjectInstructions } from "../../src/memory/project-instructions.js";
+import { createNestedInstructionsFinder, readProjectInstructions } from "../../src/memory/project-instructions.js";
 
 /** A reader over an in-memory repository that records the paths asked for. */
 function readerOf(files: Record<string, string>) {
@@ -56,5 +56,36 @@ describe("readProjectInstructions", () => {
   it("caps at 8000 characters by default", async () => {
     const { read } = readerOf({ "AGENTS.md": "a".repeat(20_000) });
     expect((await readProjectInstructions(read)).text.length).toBeLessThanOrEqual(8000);
+  });
+});
+
+describe("createNestedInstructionsFinder", () => {
+  const files: Record<string, string> = {
+    "pkg/AGENTS.md": "Use absolute imports in pkg.",
+    "pkg/sub/AGENTS.md": "sub is generated: edit templates/ instead.",
+    "other/CLAUDE.md": "Other rules.",
+  };
+  const read = async (path: string) => files[path];
+
+  it("gives the instructions of every directory between the root and a path, nearest last", async () => {
+    const find = createNestedInstructionsFinder(read, "/workspace");
+    const text = await find("pkg/sub/module.py");
+    expect(text).toBe(
+      "Instructions for the files under pkg/:\n=== pkg/AGENTS.md ===\nUse absolute imports in pkg.\n\n" +
+        "Instructions for the files under pkg/sub/:\n=== pkg/sub/AGENTS.md ===\nsub is generated: edit templates/ instead.",
+    );
+  });
+
+  it("gives each directory's instructions once, and reads absolute paths under the workdir", async () => {
+    const find = createNestedInstructionsFinder(read, "/workspace");
+    await find("pkg/a.py");
+    expect(await find("/workspace/pkg/b.py")).toBeUndefined();
+    expect(await find("/workspace/other/c.py")).toContain("Other rules.");
+  });
+
+  it("finds nothing for a path outside the workdir or climbing out of it", async () => {
+    const find = createNestedInstructionsFinder(read, "/workspace");
+    expect(await find("/etc/passwd")).toBeUndefined();
+    expect(await find("../pkg/a.py")).toBeUndefined();
   });
 });

@@ -49,6 +49,7 @@ export function programmerPrompt(state: AgentStateValue, runtime: GraphRuntime):
     steps: formatStepsOf(state.plan, "programmer"),
     findings,
     tests: describeTestsForProgrammer(state),
+    instructions: state.instructions || "(none)",
     memory: runtime.memoryText || "(nothing yet)",
     budget: describeBudgetLeft(state, runtime),
     feedback,

@@ -65,6 +65,7 @@ export function testDesignerPrompt(state: AgentStateValue, runtime: GraphRuntime
     context: state.context,
     runners: describeRunners(runtime),
     steps: formatStepsOf(state.plan, "test-designer"),
+    instructions: state.instructions || "(none)",
     memory: runtime.memoryText || "(nothing yet)",
     budget: describeBudgetLeft(state, runtime),
     redesign: redesignSection(state),
