@@ -202,6 +202,8 @@ export async function solveInstance(
         costUsd: outcome.report.cost.usd,
         durationMs: Date.now() - started,
         patchBytes: Buffer.byteLength(outcome.patch),
+        // The run kept its record and its patch so far, which is the prediction; the error says why it stopped.
+        ...(outcome.error ? { error: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) } : {}),
       },
       prediction: { instance_id: instance.instance_id, model_name_or_path: options.modelName, model_patch: outcome.patch },
     };

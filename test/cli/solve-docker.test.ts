@@ -115,6 +115,19 @@ describeWithDocker("agent solve in the Docker sandbox", () => {
     expect(JSON.parse(await readFile(join(runsDir, runId, "report.json"), "utf8"))).toMatchObject({ status: "solved" });
   }, 300_000);
 
+  it("keeps its record when a tool crashes: the sandbox's containers are removed in the middle of the run", async () => {
+    const { agent, runId } = await startPausedSolve(["--model", `scripted:${join(home.home, "script.json")}`]);
+    execFileSync("docker", ["rm", "--force", ...containersOf(agent.pid)], { stdio: "ignore" });
+    const run = await agent.result;
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toContain("status:  error");
+    const report = JSON.parse(await readFile(join(runsDir, runId, "report.json"), "utf8")) as { status: string; errors: Array<{ kind: string }> };
+    expect(report.status).toBe("error");
+    expect(report.errors.map((problem) => problem.kind)).toContain("run-error");
+    expect(await readFile(join(runsDir, runId, "patch.diff"), "utf8")).toContain('"-".join(text.lower().split())');
+    expect(await readFile(join(runsDir, runId, "summary.md"), "utf8")).toContain("Status: **error**");
+  }, 300_000);
+
   it("after kill -9, resume removes the killed run's containers, uses the run's own model, and solves it", async () => {
     const { agent, runId } = await startPausedSolve(["--model", `scripted:${join(home.home, "script.json")}`]);
     agent.kill("SIGKILL");

@@ -119,4 +119,26 @@ describeWithDocker("agent swebench run and eval (scripted model, synthetic insta
     expect(run.stdout).toMatch(/acme__calc-1: ready agent-swebench:acme__calc-1-/);
     expect(run.stdout).toMatch(/nobody__nothing-1 \(nobody\/nothing 1\.0\): cannot be built: .*nobody\/nothing/);
   }, 300_000);
+  it("writes the patch so far as the prediction of an instance whose run an error stops, marked with the error in results.jsonl", async () => {
+    const home = await createCliSandbox();
+    const { reposDir, instances } = await createSyntheticDataset(1);
+    const dataset = join(home.home, "dataset.jsonl");
+    await writeFile(dataset, instances.map((instance) => JSON.stringify(instance)).join("\n") + "\n");
+    const specs = join(home.home, "specs.json");
+    await writeJson(specs, calcSpecs);
+    // The script ends after the programmer's edit: the next model call fails (a scripted stand-in for a quota or auth error).
+    await writeJson(join(home.home, "short.json"), { turns: script.turns.slice(0, -1) });
+    const output = join(home.home, "out");
+    const run = await spawnAgent(
+      ["--model", `scripted:${join(home.home, "short.json")}`, "swebench", "run", "--dataset", dataset, "--specs", specs, "--repos-dir", reposDir, "--output", output],
+      home,
+    ).result;
+    expect(run.stderr).toMatch(/acme__calc-1: error/);
+    const [prediction] = (await readFile(join(output, "predictions.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as Record<string, string>);
+    expect(prediction!.model_patch).toContain("+    if b == 0:");
+    const [result] = (await readFile(join(output, "results.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { status: string; error?: string; runDir: string });
+    expect(result).toMatchObject({ status: "error" });
+    expect(result!.error).toContain("has no turn");
+    expect(JSON.parse(await readFile(join(result!.runDir, "report.json"), "utf8"))).toMatchObject({ status: "error" });
+  }, 300_000);
 });
