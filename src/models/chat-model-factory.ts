@@ -31,6 +31,8 @@ export interface ResolvedProvider {
   kind: ProviderKind;
   settings: ProviderConfig;
   credentialsHint: string;
+  /** Where this provider's address is set, for messages. */
+  addressHint: string;
 }
 
 /** Finds the provider of a model spec, or explains which providers exist. */
@@ -49,7 +51,8 @@ export function resolveProvider(spec: ModelSpec, config: AgentConfig, userConfig
   const credentialsHint = keyEnv
     ? `Set ${keyEnv} (or providers.${spec.provider}.apiKey in ${userConfigPath}).`
     : `Set providers.${spec.provider}.apiKey or providers.${spec.provider}.apiKeyEnv in ${userConfigPath}.`;
-  return { name: spec.provider, kind, settings, credentialsHint };
+  const addressHint = builtIn ? `${builtIn.baseUrlEnv} or providers.${spec.provider}.baseUrl` : `providers.${spec.provider}.baseUrl`;
+  return { name: spec.provider, kind, settings, credentialsHint, addressHint };
 }
 
 /**

@@ -11,6 +11,7 @@ export interface ModelFailure {
     | "server"
     | "timeout"
     | "network"
+    | "refused-locally"
     | "bad-request"
     | "not-found"
     | "unknown";
@@ -27,7 +28,12 @@ export interface ProviderIdentity {
   /** The sentence that says how to set this provider's key, e.g. "Set OPENAI_API_KEY or ...". */
   credentialsHint: string;
   baseUrl?: string;
+  /** Where the provider's address is set, e.g. "OLLAMA_HOST or providers.ollama.baseUrl". */
+  addressHint?: string;
 }
+
+/** Hosts of this machine: a refused connection to one means the server is not running, which no retry cures. */
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1", "0.0.0.0"]);
 
 const TIMEOUT_NAMES = new Set(["APIConnectionTimeoutError", "TimeoutError", "ConnectTimeoutError"]);
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET"]);
@@ -65,8 +71,12 @@ function describe(error: unknown): string {
   return typeof message === "string" && message.length > 0 ? message.split("\n")[0]!.slice(0, 300) : String(error);
 }
 
-/** Classifies an error thrown by a LangChain chat model or the provider SDK underneath it. */
-export function classifyModelError(error: unknown): ModelFailure {
+/**
+ * Classifies an error thrown by a LangChain chat model or the provider SDK underneath it. A
+ * refused connection to a server on this machine (`baseUrl` on loopback) is not retried: it
+ * means the server is not running.
+ */
+export function classifyModelError(error: unknown, baseUrl?: string): ModelFailure {
   const chain = errorChain(error);
   const status = findStatus(chain);
   const detail = describe(error);
@@ -92,6 +102,8 @@ export function classifyModelError(error: unknown): ModelFailure {
   if (names.some((n) => TIMEOUT_NAMES.has(n)) || /timed? ?out/i.test(detail)) {
     return { kind: "timeout", retryable: true, detail };
   }
+  const refused = codes.includes("ECONNREFUSED") || /ECONNREFUSED/.test(chain.map(describe).join(" "));
+  if (refused && baseUrl !== undefined && isLoopback(baseUrl)) return { kind: "refused-locally", retryable: false, detail };
   if (
     codes.some((c) => NETWORK_CODES.has(c)) ||
     names.includes("APIConnectionError") ||
@@ -100,6 +112,14 @@ export function classifyModelError(error: unknown): ModelFailure {
     return { kind: "network", retryable: true, detail };
   }
   return { kind: "unknown", retryable: false, detail };
+}
+
+function isLoopback(url: string): boolean {
+  try {
+    return LOOPBACK_HOSTS.has(new URL(url).hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** Turns a classified failure into the error the user sees, with what to do next. */
@@ -148,6 +168,12 @@ export function toModelError(failure: ModelFailure, provider: ProviderIdentity, 
       return new ModelError(
         `${provider.modelKey}: cannot reach the provider${where}${tries}: ${failure.detail}. Check that the server is running and the base URL is right.`,
         { retryable: true, cause, code: "model-unreachable" },
+      );
+    case "refused-locally":
+      return new ModelError(
+        `${provider.modelKey}: nothing answers at ${provider.baseUrl} (connection refused). Start the server there` +
+          `${provider.modelKey.startsWith("ollama:") ? " (`ollama serve`)" : ""}, or point ${provider.addressHint ?? "the provider's baseUrl"} at where it runs.`,
+        { retryable: false, cause, code: "model-unreachable" },
       );
     case "server":
       return new ModelError(`${provider.modelKey}: provider error${status}${tries}: ${failure.detail}. Try again later.`, {

@@ -3,7 +3,7 @@ import type { AgentConfig } from "../config/schema.js";
 import { ConfigError } from "../errors.js";
 import type { EmitEvent } from "../events/agent-event.js";
 import { createSecretRedactor } from "../events/redact-secrets.js";
-import { createChatModel, resolveProvider } from "./chat-model-factory.js";
+import { createChatModel, DEFAULT_OLLAMA_URL, resolveProvider } from "./chat-model-factory.js";
 import { createModelClient, type ModelClient } from "./model-client.js";
 import { formatModelSpec, parseModelSpec } from "./model-spec.js";
 import { loadReplayTurns } from "./replay-turns.js";
@@ -73,7 +73,12 @@ export async function createModel(options: CreateModelOptions): Promise<ModelCli
     ...common,
     chatModel,
     billing: provider.kind === "ollama" ? "local" : "metered",
-    provider: { modelKey, credentialsHint: provider.credentialsHint, baseUrl: provider.settings.baseUrl },
+    provider: {
+      modelKey,
+      credentialsHint: provider.credentialsHint,
+      baseUrl: provider.settings.baseUrl ?? (provider.kind === "ollama" ? DEFAULT_OLLAMA_URL : undefined),
+      addressHint: provider.addressHint,
+    },
     redact: createSecretRedactor(secrets),
   });
 }

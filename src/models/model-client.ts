@@ -153,7 +153,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         if (error instanceof ConfigError) throw error;
         const failure = timeout.aborted
           ? { kind: "timeout" as const, retryable: true, detail: `no answer within ${options.timeoutMs} ms` }
-          : classifyModelError(error);
+          : classifyModelError(error, options.provider.baseUrl);
         failure.detail = redact(failure.detail);
         const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > options.retry.maxRetryAfterMs;
         if (!failure.retryable || attemptIndex >= options.retry.maxRetries || tooLong) {

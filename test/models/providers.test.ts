@@ -235,4 +235,19 @@ describe("cancellation and non-retryable errors", () => {
     expect((failure as Error).message).toContain(address);
     server = await startFakeModelServer();
   });
+
+  it("fails at once, naming the address and the variable that sets it, when nothing listens on this machine", async () => {
+    const address = server.ollamaBaseUrl;
+    await server.close();
+    const config = agentConfigSchema.parse({ model: "ollama:qwen2.5-coder", modelRequest: { maxRetries: 6 }, providers: { ollama: { baseUrl: address } } });
+    let waits = 0;
+    const model = await createModel({ config, userConfigPath: "/u/c.json", cwd: process.cwd(), sleep: async () => void (waits += 1) });
+    const failure = (await model.call({ messages: [new HumanMessage("hi")] }).catch((error: unknown) => error)) as ModelError;
+    expect(waits).toBe(0);
+    expect(failure.retryable).toBe(false);
+    expect(failure.message).toContain(`nothing answers at ${address} (connection refused)`);
+    expect(failure.message).toContain("`ollama serve`");
+    expect(failure.message).toContain("OLLAMA_HOST or providers.ollama.baseUrl");
+    server = await startFakeModelServer();
+  });
 });
