@@ -2,6 +2,7 @@
  * The shape of the agent's configuration. Each error message here is the human description of
  * what a setting accepts; load-config.ts puts it after the file and key path.
  */
+import { availableParallelism, freemem } from "node:os";
 import { z } from "zod";
 
 /** Provider names (keys of `providers`): lowercase, digits and "-", starting with a letter. */
@@ -73,6 +74,17 @@ export const modelRequestSchema = z.strictObject(
   { error: "expected an object" },
 );
 
+/** A sandbox's CPUs unless set: every core but one, so the host stays responsive whatever runs inside. */
+export function defaultSandboxCpus(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+/** A sandbox's memory unless set: half the host's free memory in steps of 512 MB, between 512 MB and 4 GB. */
+export function defaultSandboxMemoryMb(): number {
+  const halfFreeMb = freemem() / (2 * 1024 * 1024);
+  return Math.min(4096, Math.max(512, Math.floor(halfFreeMb / 512) * 512));
+}
+
 /** Where agents run commands, and with what limits. */
 export const sandboxConfigSchema = z.strictObject(
   {
@@ -82,10 +94,11 @@ export const sandboxConfigSchema = z.strictObject(
     recipe: z.string({ error: "expected the name of an image recipe" }).min(1).default("python3.11"),
     image: z.string({ error: "expected an image name" }).min(1).optional(),
     network: z.boolean({ error: "expected true or false" }).default(false),
-    memoryMb: z.int({ error: positiveInteger }).positive({ error: positiveInteger }).default(4096),
-    cpus: z.number({ error: "expected a number > 0" }).positive({ error: "expected a number > 0" }).default(2),
+    memoryMb: z.int({ error: positiveInteger }).positive({ error: positiveInteger }).default(defaultSandboxMemoryMb),
+    cpus: z.number({ error: "expected a number > 0" }).positive({ error: "expected a number > 0" }).default(defaultSandboxCpus),
     pidsLimit: z.int({ error: positiveInteger }).positive({ error: positiveInteger }).default(1024),
     commandTimeoutSec: z.int({ error: positiveInteger }).positive({ error: positiveInteger }).default(300),
+    diskMb: z.int({ error: positiveInteger }).positive({ error: positiveInteger }).default(2048),
     allowLocal: z.boolean({ error: "expected true or false" }).default(false),
   },
   { error: "expected an object" },

@@ -59,9 +59,10 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
   const common = {
     hostWorkdir: options.hostWorkdir,
     commandTimeoutMs: config.commandTimeoutSec * 1000,
+    diskMb: config.diskMb,
     ...(options.env ? { env: options.env } : {}),
   };
-  if (options.choice.kind === "local") return createLocalSandbox({ ...common, path: options.hostPath });
+  if (options.choice.kind === "local") return createLocalSandbox({ ...common, path: options.hostPath, processesPerCommand: Math.max(16, Math.floor(config.pidsLimit / 2)) });
   const image =
     config.image ??
     (await ensureImage(options.docker, findRecipe(config.recipe), {

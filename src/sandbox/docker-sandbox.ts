@@ -1,9 +1,10 @@
-import { lstat, lchown, readdir } from "node:fs/promises";
+import { access, lstat, lchown, readdir } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { SandboxError } from "../errors.js";
+import { createCommandWatch } from "./command-watch.js";
 import { KILL_TREE_SCRIPT } from "./kill-tree-script.js";
 import { trackContainer, untrackContainer } from "./live-sandboxes.js";
 import type { ExecRequest, ExecResult, Sandbox } from "./sandbox.js";
@@ -35,6 +36,8 @@ export interface DockerSandboxOptions {
   memoryMb?: number;
   cpus?: number;
   pidsLimit?: number;
+  /** Megabytes one command may write (to the workspace, the engine's storage), and the size of the container's /tmp and /var/tmp. */
+  diskMb?: number;
   /** Extra environment variables, passed explicitly (the host's environment never is). */
   env?: Record<string, string>;
   commandTimeoutMs?: number;
@@ -88,6 +91,25 @@ function describeDockerError(error: unknown, action: string, image: string): San
     return new SandboxError(`Cannot reach the Docker engine to ${action}: ${message}. Start Docker, or use the local sandbox.`, { cause: error, code: "docker-unreachable" });
   }
   return new SandboxError(`Docker could not ${action}: ${message}`, { cause: error });
+}
+
+/** The processes in the container, from the engine's one-shot statistics (cgroup v1 and v2 alike). */
+async function containerProcesses(container: Docker.Container): Promise<number | undefined> {
+  const stats = (await (container.stats as (options: Record<string, unknown>) => Promise<unknown>).call(container, { stream: false, "one-shot": true })) as {
+    pids_stats?: { current?: number };
+  };
+  return stats.pids_stats?.current;
+}
+
+let dockerRoot: Promise<string | undefined> | undefined;
+
+/** The engine's storage directory when it is on this machine (a container's writes outside the mounts land there), once per process. */
+function dockerRootDirectory(docker: Docker): Promise<string | undefined> {
+  dockerRoot ??= docker.info().then(
+    async (info: { DockerRootDir?: string }) => (info.DockerRootDir && (await access(info.DockerRootDir).then(() => true, () => false)) ? info.DockerRootDir : undefined),
+    () => undefined,
+  );
+  return dockerRoot;
 }
 
 /** Runs a command out of band in the container and waits for it to end. */
@@ -164,6 +186,8 @@ export async function createDockerSandbox(options: DockerSandboxOptions): Promis
   const userSpec = `${user.uid}:${user.gid}`;
   const home = "/tmp/agent-home";
   const env = { ...baseSandboxEnvironment(home, CONTAINER_PATH), ...options.env };
+  const pidsLimit = options.pidsLimit ?? 1024;
+  const diskMb = options.diskMb ?? 2048;
   let container: Docker.Container;
   try {
     container = await docker.createContainer({
@@ -185,7 +209,9 @@ export async function createDockerSandbox(options: DockerSandboxOptions): Promis
         NetworkMode: options.network ? "bridge" : "none",
         Memory: (options.memoryMb ?? 4096) * 1024 * 1024,
         NanoCpus: Math.round((options.cpus ?? 2) * 1e9),
-        PidsLimit: options.pidsLimit ?? 1024,
+        PidsLimit: pidsLimit,
+        // /tmp (and the home directory in it) and /var/tmp in memory, of a bounded size, so a command cannot fill the host's disk there.
+        Tmpfs: { "/tmp": `rw,nosuid,nodev,size=${diskMb}m,mode=1777`, "/var/tmp": `rw,nosuid,nodev,size=${diskMb}m,mode=1777` },
         CapDrop: ["ALL"],
         SecurityOpt: ["no-new-privileges"],
         Init: true,
@@ -207,8 +233,17 @@ export async function createDockerSandbox(options: DockerSandboxOptions): Promis
     killCommandTree: (shellPid) => execDetached(container, ["bash", "-c", KILL_TREE_SCRIPT, "kill-tree", String(shellPid)], userSpec),
     killShell: (shellPid) => execDetached(container, ["kill", "-KILL", String(shellPid)], userSpec),
   };
+  const dockerRoot = await dockerRootDirectory(docker);
   const session = new ShellSession(host, {
     workdir,
+    isolated: true,
+    watch: createCommandWatch(
+      {
+        countProcesses: () => containerProcesses(container),
+        diskPaths: [options.hostWorkdir, ...(dockerRoot ? [dockerRoot] : [])],
+      },
+      { processes: Math.max(16, Math.floor(pidsLimit / 2)), diskMb },
+    ),
     defaultTimeoutMs: options.commandTimeoutMs ?? SANDBOX_DEFAULTS.commandTimeoutMs,
     outputLimitBytes: options.outputLimitBytes ?? SANDBOX_DEFAULTS.outputLimitBytes,
   });

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { SandboxError } from "../errors.js";
+import { countSessionProcesses, createCommandWatch } from "./command-watch.js";
 import { KILL_TREE_SCRIPT } from "./kill-tree-script.js";
 import type { ExecRequest, ExecResult, Sandbox } from "./sandbox.js";
 import { baseSandboxEnvironment, SANDBOX_DEFAULTS } from "./sandbox-environment.js";
@@ -19,6 +20,10 @@ export interface LocalSandboxOptions {
   env?: Record<string, string>;
   commandTimeoutMs?: number;
   outputLimitBytes?: number;
+  /** Megabytes one command may write to the workspace's and the temporary directory's file systems. */
+  diskMb?: number;
+  /** Processes one command may start before it is stopped. */
+  processesPerCommand?: number;
 }
 
 function startLocalShell(cwd: string, env: Record<string, string>): Promise<ShellProcess> {
@@ -79,6 +84,10 @@ export async function createLocalSandbox(options: LocalSandboxOptions): Promise<
   };
   const session = new ShellSession(host, {
     workdir: files.hostRoot,
+    watch: createCommandWatch(
+      { countProcesses: countSessionProcesses, diskPaths: [files.hostRoot, tmpdir()] },
+      { processes: options.processesPerCommand ?? 512, diskMb: options.diskMb ?? 2048 },
+    ),
     defaultTimeoutMs: options.commandTimeoutMs ?? SANDBOX_DEFAULTS.commandTimeoutMs,
     outputLimitBytes: options.outputLimitBytes ?? SANDBOX_DEFAULTS.outputLimitBytes,
   });

@@ -62,14 +62,15 @@ function utf8BoundaryAfter(buffer: Buffer): number {
 }
 
 /**
- * Watches a stream for an end-of-command marker (`<nonce> <status>\n`) and passes everything
- * before it to a sink. Output is bytes; the marker may arrive split across chunks.
+ * Watches a stream for an end-of-command marker (`<nonce> <status> [<count>]\n`) and passes
+ * everything before it to a sink. Output is bytes; the marker may arrive split across chunks.
  */
 export class MarkerScanner {
   private readonly marker: Buffer;
   private pending: Buffer = Buffer.alloc(0);
   private afterMarker: Buffer | undefined;
   private status: number | undefined;
+  private count: number | undefined;
 
   constructor(
     nonce: string,
@@ -81,6 +82,11 @@ export class MarkerScanner {
   /** The status the marker carried, once the whole marker line has arrived. */
   get exitStatus(): number | undefined {
     return this.status;
+  }
+
+  /** The second number of the marker line, when it has one (processes the session stopped after the command). */
+  get markerCount(): number | undefined {
+    return this.count;
   }
 
   get done(): boolean {
@@ -118,7 +124,9 @@ export class MarkerScanner {
       this.afterMarker = Buffer.from(rest);
       return;
     }
-    this.status = Number.parseInt(rest.subarray(0, newline).toString("ascii").trim(), 10);
+    const [status = "", count] = rest.subarray(0, newline).toString("ascii").trim().split(/\s+/);
+    this.status = Number.parseInt(status, 10);
+    if (count !== undefined && /^\d+$/.test(count)) this.count = Number(count);
     this.afterMarker = undefined;
   }
 }

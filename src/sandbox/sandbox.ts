@@ -12,6 +12,13 @@ export interface ExecRequest {
   timeoutMs?: number;
   /** Output kept per stream (half head, half tail); the sandbox's default when unset. */
   outputLimitBytes?: number;
+  /**
+   * Start the command as a background job that outlives the call (a server, a watcher): the
+   * result comes at once with the job's process group and the file its output goes to, and the
+   * job is spared when commands return, until it is stopped. Otherwise, whatever a command
+   * leaves running is stopped when it returns.
+   */
+  background?: boolean;
 }
 
 /** What a command did. Output is capped: head and tail kept, the middle elided and counted. */
@@ -28,6 +35,10 @@ export interface ExecResult {
   durationMs: number;
   /** True when the persistent shell was lost and a fresh one was started (cwd and exports reset). */
   sessionRestarted: boolean;
+  /** Processes the command left running (not as a background job) that were stopped when it returned. */
+  strayProcessesStopped?: number;
+  /** Why the sandbox stopped the command before it ended (it started too many processes, or wrote too much). */
+  stoppedBecause?: string;
 }
 
 /** What a path in the workspace is. */

@@ -30,6 +30,11 @@ export interface ShellHost {
   killShell(shellPid: number): Promise<void>;
 }
 
+/** Watches one running command for what the sandbox does not allow; `check` says why to stop it, or nothing. */
+export interface CommandWatch {
+  check(): Promise<string | undefined>;
+}
+
 /** Settings of a session. */
 export interface ShellSessionOptions {
   /** Directory the shell starts in (and returns to after a restart). */
@@ -39,41 +44,121 @@ export interface ShellSessionOptions {
   outputLimitBytes: number;
   /** How long to wait for the shell to finish a command after its processes were killed. */
   killGraceMs?: number;
-  /** How often to check that the shell is alive while a command runs. */
+  /** How often to check that the shell is alive (and the watch) while a command runs. */
   livenessIntervalMs?: number;
+  /** True in a container of its own: reaping may freeze every process of the sandbox's user while it works. */
+  isolated?: boolean;
+  /** Starts a watch of each command (its processes, what it writes), given the shell's pid; none by default. */
+  watch?: (shellPid: number) => Promise<CommandWatch | undefined>;
 }
 
 /**
  * Defines the runner in the shell. Each command arrives base64-encoded on one line, is decoded
  * and eval'd in the shell itself (so `cd` and `export` persist) with stdin from /dev/null (a
  * command that reads stdin gets EOF instead of eating the protocol), then its exit status is
- * printed after a per-command nonce on both streams. Before each command the pids of running
- * background jobs are written down, so a timeout spares them. On a timeout the killer sends SIGINT to
- * the shell: while a command runs, that returns from the eval (so the rest of the command
- * script does not run on after its processes are killed); between commands SIGINT is ignored.
+ * printed after a per-command nonce on both streams, with the number of processes it left
+ * running. The shell runs with job control on (`set -m`, in its own session), so every job gets
+ * its own process group: when a command returns, every process of the session it left behind
+ * (a `&` job, a daemon, a fork bomb's orphans) is stopped, by walking /proc for the session id,
+ * except the background jobs the model asked for (`__agent_background`, registered by process
+ * group). In an isolated sandbox (a container, `isolated`), every process of the sandbox's user
+ * is frozen first (`kill -STOP -1`) and thawed after, so a fork bomb cannot outrun the reaping;
+ * never on the host, where that would freeze the user's own programs. After each command, shell
+ * functions that shadow what the runner uses (`:`, `printf`, `kill`, a fork bomb's favourite) are
+ * removed, so a command cannot break the next one. On a timeout the killer
+ * sends SIGINT to the shell: while a command runs, that returns
+ * from the eval (so the rest of the command script does not run on after its processes are
+ * killed); between commands SIGINT is ignored. Where /proc is missing (macOS) nothing is reaped.
  */
 const SESSION_SETUP = [
   "set +o history 2>/dev/null",
+  "set -m",
   "trap '' INT",
+  "__agent_bg_file=\"/tmp/.agent-bg.$$\"",
   "__agent_exec() {",
   "  trap 'trap \"\" INT; return 130' INT",
-  '  eval "$(printf %s "$1" | base64 -d)" < /dev/null',
+  "  eval \"$(printf %s \"$1\" | command -p base64 -d)\" < /dev/null",
+  "}",
+  "__agent_reap() {",
+  "  local line rest sid f pid round",
+  "  local -A keep=() seen=()",
+  "  __agent_reaped=0",
+  "  if [ -r \"$__agent_bg_file\" ]; then while IFS=$'\\t' read -r pid _; do keep[$pid]=1; done < \"$__agent_bg_file\"; fi",
+  "  { read -r line < /proc/$$/stat; } 2>/dev/null || return 0",
+  "  rest=${line##*) }; set -- $rest; sid=$4",
+  "  for round in {1..30}; do",
+  "    [ -n \"${__agent_isolated:-}\" ] && kill -STOP -1 2>/dev/null",
+  "    local victims=()",
+  "    for f in /proc/[0-9]*/stat; do",
+  "      { read -r line < \"$f\"; } 2>/dev/null || continue",
+  "      pid=${line%% *}; rest=${line##*) }; set -- $rest",
+  "      [ \"$1\" != Z ] && [ \"$4\" = \"$sid\" ] && [ \"$pid\" != \"$$\" ] && [ -z \"${keep[$3]:-}\" ] && victims+=(\"$pid\")",
+  "    done",
+  "    [ ${#victims[@]} -eq 0 ] && break",
+  "    for pid in \"${victims[@]}\"; do [ -n \"${seen[$pid]:-}\" ] || { seen[$pid]=1; __agent_reaped=$((__agent_reaped + 1)); }; done",
+  "    kill -STOP \"${victims[@]}\" 2>/dev/null",
+  "    kill -KILL \"${victims[@]}\" 2>/dev/null",
+  "  done",
+  "  [ -n \"${__agent_isolated:-}\" ] && kill -CONT -1 2>/dev/null",
+  "  return 0",
+  "}",
+  "__agent_background() {",
+  "  mkdir -p \"${2%/*}\"",
+  "  ( trap - INT; eval \"$(printf %s \"$1\" | command -p base64 -d)\" ) > \"$2\" 2>&1 < /dev/null &",
+  "  local pid=$!",
+  "  printf '%s\\t%s\\t%s\\n' \"$pid\" \"$2\" \"$3\" >> \"$__agent_bg_file\"",
+  "  printf 'Started in the background as process group %s; its output goes to %s. List or stop background jobs with background_jobs.\\n' \"$pid\" \"$2\"",
+  "}",
+  "__agent_jobs() {",
+  "  [ -s \"$__agent_bg_file\" ] || { echo \"No background jobs.\"; return 0; }",
+  "  local pid log label state",
+  "  while IFS=$'\\t' read -r pid log label; do",
+  "    if kill -0 -- \"-$pid\" 2>/dev/null; then state=running; else state=ended; fi",
+  "    printf '%s  %s  %s  %s\\n' \"$pid\" \"$state\" \"$log\" \"$label\"",
+  "  done < \"$__agent_bg_file\"",
+  "}",
+  "__agent_jobs_stop() {",
+  "  local pid log label found= stopped_log=",
+  "  kill -TERM -- \"-$1\" 2>/dev/null",
+  "  for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 -- \"-$1\" 2>/dev/null || break; sleep 0.2; done",
+  "  kill -KILL -- \"-$1\" 2>/dev/null",
+  "  [ -r \"$__agent_bg_file\" ] || { echo \"There is no background job $1.\"; return 1; }",
+  "  while IFS=$'\\t' read -r pid log label; do",
+  "    if [ \"$pid\" = \"$1\" ]; then found=1; stopped_log=$log; else printf '%s\\t%s\\t%s\\n' \"$pid\" \"$log\" \"$label\"; fi",
+  "  done < \"$__agent_bg_file\" > \"$__agent_bg_file.next\"",
+  "  mv -f \"$__agent_bg_file.next\" \"$__agent_bg_file\"",
+  "  if [ -n \"$found\" ]; then echo \"Stopped background job $1; its output stays in $stopped_log.\"; else echo \"There is no background job $1.\"; return 1; fi",
   "}",
   "__agent_run() {",
-  '  jobs -p > "/tmp/.agent-jobs.$$" 2>/dev/null',
-  '  __agent_exec "$1"',
-  "  local __agent_status=$?",
+  "  > \"/tmp/.agent-jobs.$$\"",
+  "  if [ -r \"$__agent_bg_file\" ]; then while IFS=$'\\t' read -r __agent_pid _; do echo \"$__agent_pid\"; done < \"$__agent_bg_file\" > \"/tmp/.agent-jobs.$$\"; fi",
+  "  __agent_exec \"$1\"",
+  "  __agent_status=$?",
+  "  builtin unset -f : true false echo printf read kill local set trap test [ mkdir mv base64 cat command unset 2>/dev/null",
   "  trap '' INT",
-  '  printf "%s %d\\n" "$2" "$__agent_status"',
-  '  printf "%s %d\\n" "$2" "$__agent_status" >&2',
+  "  __agent_reap",
+  "  printf '%s %d %d\\n' \"$2\" \"$__agent_status\" \"$__agent_reaped\"",
+  "  printf '%s %d %d\\n' \"$2\" \"$__agent_status\" \"$__agent_reaped\" >&2",
   "}",
-  'mkdir -p "$HOME" 2>/dev/null',
-  'printf "%s %d\\n" "$__AGENT_READY" "$$"',
+  "mkdir -p \"$HOME\" 2>/dev/null",
+  "printf '%s %d\\n' \"$__AGENT_READY\" \"$$\"",
 ].join("\n");
 
 /** Quotes a string for bash. */
 export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+let backgroundJobs = 0;
+
+/** The line the shell runs for one request: the command, or the start of a background job with it. */
+function runnerArgument(request: ExecRequest): string {
+  const script = Buffer.from(commandScript(request)).toString("base64");
+  if (!request.background) return script;
+  backgroundJobs += 1;
+  const label = request.command.replace(/\s+/g, " ").trim().slice(0, 120);
+  const starter = `__agent_background ${script} "$HOME/.agent-jobs/job-${backgroundJobs}.log" ${shellQuote(label)}`;
+  return Buffer.from(starter).toString("base64");
 }
 
 /** The script for one request: in a subshell when it has its own cwd or env, so the session is untouched. */
@@ -134,7 +219,7 @@ export class ShellSession {
       shell.stdout.on("data", onData);
       void shell.exited.then(() => reject(new SandboxError(`The shell exited while starting: ${stderrText.trim() || "no output"}`)));
     });
-    shell.stdin.write(`__AGENT_READY=${nonce}\n${SESSION_SETUP}\n`);
+    shell.stdin.write(`__AGENT_READY=${nonce}\n${this.options.isolated ? "__agent_isolated=1\n" : ""}${SESSION_SETUP}\n`);
     this.shellPid = await ready;
     shell.stdout.removeAllListeners("data");
     shell.stderr.removeAllListeners("data");
@@ -171,6 +256,9 @@ export class ShellSession {
     await this.start();
     const shell = this.shell!;
     const started = Date.now();
+    // The watch's baseline is taken before the command starts, so a fast fork bomb is measured from zero.
+    const watch = request.background ? undefined : await this.options.watch?.(this.shellPid).catch(() => undefined);
+    if (signal?.aborted) throw new AbortedError();
     const nonce = `__agent_done_${randomBytes(8).toString("hex")}`;
     const limit = request.outputLimitBytes ?? this.options.outputLimitBytes;
     const stdout = new HeadTailBuffer(limit);
@@ -194,8 +282,7 @@ export class ShellSession {
       settle,
     };
 
-    const script = Buffer.from(commandScript(request)).toString("base64");
-    shell.stdin.write(`__agent_run ${script} ${nonce}\n`);
+    shell.stdin.write(`__agent_run ${runnerArgument(request)} ${nonce}\n`);
 
     const timeoutMs = request.timeoutMs ?? this.options.defaultTimeoutMs;
     let timedOut = false;
@@ -219,6 +306,7 @@ export class ShellSession {
       timedOut = true;
       void interrupt();
     }, timeoutMs);
+    let stoppedBecause: string | undefined;
     const onAbort = (): void => {
       aborted = true;
       void interrupt();
@@ -231,6 +319,13 @@ export class ShellSession {
           settle();
         }
       });
+      if (watch && stoppedBecause === undefined && !timedOut) {
+        void watch.check().then((reason) => {
+          if (reason === undefined || stoppedBecause !== undefined || timedOut) return;
+          stoppedBecause = reason;
+          void interrupt();
+        }, () => {});
+      }
     }, this.options.livenessIntervalMs ?? 1_000);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -258,6 +353,8 @@ export class ShellSession {
       omittedBytes: stdout.omittedBytes + stderr.omittedBytes,
       durationMs: Date.now() - started,
       sessionRestarted,
+      strayProcessesStopped: out.markerCount ?? err.markerCount ?? 0,
+      ...(stoppedBecause ? { stoppedBecause } : {}),
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { WorkspaceGit } from "../git/workspace-git.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import type { AgentTool } from "./agent-tool.js";
+import { createBackgroundJobsTool } from "./background-jobs.js";
 import { EditHistory } from "./edit-history.js";
 import { createEditFileTool } from "./edit-file.js";
 import { createFindFilesTool } from "./find-files.js";
@@ -26,6 +27,7 @@ export interface ToolsetDependencies {
 /** The names of every tool, for role configurations that pick a subset. */
 export type ToolName =
   | "run_shell"
+  | "background_jobs"
   | "view_file"
   | "search"
   | "find_files"
@@ -43,6 +45,7 @@ export function createToolset(dependencies: ToolsetDependencies): AgentTool[] {
   const syntaxChecker = dependencies.syntaxChecker ?? createSyntaxChecker();
   const tools: AgentTool[] = [
     createRunShellTool({ sandbox }),
+    createBackgroundJobsTool({ sandbox }),
     createViewFileTool({ sandbox }),
     createSearchTool({ sandbox }),
     createFindFilesTool({ sandbox }),

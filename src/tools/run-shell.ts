@@ -55,17 +55,30 @@ export function findInteractiveProgram(command: string): string | undefined {
   return undefined;
 }
 
-/** Formats a command's result for the model: status line, then stdout and stderr. */
+/** Formats a command's result for the model: status line, what the sandbox stopped and why, then stdout and stderr. */
 export function formatExecResult(result: ExecResult, timeoutSeconds: number, workdir: string): string {
   const seconds = (result.durationMs / 1000).toFixed(1);
   const lines: string[] = [];
-  if (result.timedOut) {
+  if (result.stoppedBecause) {
+    lines.push(`The sandbox stopped the command after ${seconds} s: ${result.stoppedBecause}. Its output so far is below.`);
+  } else if (result.timedOut) {
     lines.push(
       `The command timed out after ${timeoutSeconds} s and was killed, with every process it started. The output so far is below. ` +
         `If it legitimately needs longer, pass a larger timeout_seconds (up to ${MAX_TIMEOUT_SECONDS}), or run it in the background with its output redirected to a file.`,
     );
   } else {
     lines.push(`exit code: ${result.exitCode ?? "none (the shell ended)"} (${seconds} s)`);
+    if (result.exitCode === 137) {
+      lines.push(
+        "The command was killed with SIGKILL (exit code 137). In the sandbox that is most likely the out-of-memory killer: use less memory (smaller inputs, streaming instead of loading everything).",
+      );
+    }
+  }
+  if (result.strayProcessesStopped) {
+    lines.push(
+      `${result.strayProcessesStopped} process(es) the command left running were stopped when it returned. ` +
+        "To keep a server or a watcher running, start it with background: true.",
+    );
   }
   if (result.sessionRestarted) {
     lines.push(`The shell ended during this command, so a new one was started in ${workdir}: the working directory and exported variables were reset.`);
@@ -90,6 +103,10 @@ export function createRunShellTool({ sandbox }: { sandbox: Sandbox }) {
       "everything it started. Prefer quiet flags (e.g. `pytest -q`), and redirect huge output to a file you then search.",
     schema: z.object({
       command: z.string().min(1).describe("The bash command to run, e.g. `python -m pytest -q tests/test_x.py`."),
+      background: z
+        .boolean()
+        .optional()
+        .describe("Start the command as a background job that keeps running after this call (a server, a watcher); its output goes to a log file. List or stop such jobs with background_jobs. Anything else a command leaves running is stopped when it returns."),
       timeout_seconds: z
         .number()
         .int()
@@ -103,12 +120,13 @@ export function createRunShellTool({ sandbox }: { sandbox: Sandbox }) {
       if (advice) return toolFailure(`Not run: ${advice}`);
       const timeoutSeconds = input.timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS;
       const result = await sandbox.exec(
-        { command: input.command, timeoutMs: timeoutSeconds * 1000, outputLimitBytes: MODEL_OUTPUT_LIMIT_BYTES },
+        { command: input.command, timeoutMs: timeoutSeconds * 1000, outputLimitBytes: MODEL_OUTPUT_LIMIT_BYTES, ...(input.background ? { background: true } : {}) },
         signal,
       );
       const output = formatExecResult(result, timeoutSeconds, sandbox.workdir);
-      const display = `$ ${input.command}  → ${result.timedOut ? "timed out" : `exit ${result.exitCode}`} (${(result.durationMs / 1000).toFixed(1)} s)`;
-      return result.timedOut || result.exitCode !== 0 ? toolFailure(output, display) : toolOk(output, display);
+      const ending = result.stoppedBecause ? "stopped by the sandbox" : result.timedOut ? "timed out" : `exit ${result.exitCode}`;
+      const display = `$ ${input.command}  → ${ending} (${(result.durationMs / 1000).toFixed(1)} s)`;
+      return result.timedOut || result.stoppedBecause || result.exitCode !== 0 ? toolFailure(output, display) : toolOk(output, display);
     },
   });
 }

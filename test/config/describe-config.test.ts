@@ -51,6 +51,7 @@ describe("describeConfig", () => {
       "sandbox.allowLocal",
       "sandbox.commandTimeoutSec",
       "sandbox.cpus",
+      "sandbox.diskMb",
       "sandbox.kind",
       "sandbox.memoryMb",
       "sandbox.network",

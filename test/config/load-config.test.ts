@@ -126,6 +126,7 @@ describe("layer precedence", () => {
       "sandbox.allowLocal",
       "sandbox.commandTimeoutSec",
       "sandbox.cpus",
+      "sandbox.diskMb",
       "sandbox.kind",
       "sandbox.memoryMb",
       "sandbox.network",
@@ -276,6 +277,15 @@ describe("file errors", () => {
 
     expect(error.message).toContain("agent.config.json: not valid JSON");
     expect(error.message).toContain("line 2 column 12");
+  });
+
+  it("reports unterminated JSON nested 100,000 deep as invalid JSON, not a stack overflow (found by test/fuzz)", async () => {
+    await fixture.write("project/agent.config.json", "[".repeat(100_000));
+
+    const error = await loadError();
+
+    expect(error.message).toContain("agent.config.json: not valid JSON");
+    expect(error.message).toContain("at position 100000");
   });
 
   it("never quotes file content in a JSON error, so a secret cannot leak", async () => {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from "vites
 import type { TestFramework } from "../../src/agents/executor/detect-test-command.js";
 import { ConfigError } from "../../src/errors.js";
 import { defaultConfig, loadConfig, projectTestFrameworks, type LoadConfigOptions } from "../../src/config/index.js";
+import { defaultSandboxCpus, defaultSandboxMemoryMb } from "../../src/config/schema.js";
 import { createConfigFixture, type ConfigFixture } from "./config-fixture.js";
 
 /** Everything a hostile repository would like to change, and nothing it may. */
@@ -69,7 +70,7 @@ describe("a hostile project file", () => {
   it("leaves the sandbox's limits at their defaults", async () => {
     const { sandbox } = (await load()).config;
 
-    expect(sandbox).toMatchObject({ pidsLimit: 1024, memoryMb: 4096, cpus: 2, commandTimeoutSec: 300 });
+    expect(sandbox).toMatchObject({ pidsLimit: 1024, memoryMb: defaultSandboxMemoryMb(), cpus: defaultSandboxCpus(), commandTimeoutSec: 300 });
   });
 
   it("leaves the sandbox's isolation at its defaults", async () => {

@@ -70,12 +70,28 @@ describe.each(sandboxFactories)("the $name sandbox", (factory: SandboxFactory) =
     expect(left.stdout.trim()).toBe("0");
   });
 
-  it("spares background jobs started by earlier commands when a later command times out", async () => {
+  it("stops what a command leaves running when it returns, and counts it", async () => {
     const id = unique();
-    await sandbox.exec({ command: `sleep ${id} &` });
+    const result = await sandbox.exec({ command: `sleep ${id} & (sleep ${id} &) ; nohup sleep ${id} >/dev/null 2>&1 & echo started` });
+    expect(result).toMatchObject({ exitCode: 0, stdout: "started\n", strayProcessesStopped: 3 });
+    const left = await sandbox.exec({ command: countProcesses(`sleep ${id}`) });
+    expect(left).toMatchObject({ stdout: "0\n", strayProcessesStopped: 0 });
+  });
+
+  it("keeps a background job the caller asked for across commands and a timeout, until it is stopped", async () => {
+    const id = unique();
+    const started = await sandbox.exec({ command: `echo serving; sleep ${id}`, background: true });
+    expect(started.stdout).toMatch(/^Started in the background as process group (\d+); its output goes to .*\/\.agent-jobs\/job-\d+\.log\./);
+    const group = /process group (\d+)/.exec(started.stdout)![1]!;
     await sandbox.exec({ command: `sleep ${unique()}`, timeoutMs: 500 });
-    const left = await sandbox.exec({ command: `${countProcesses(`sleep ${id}`)}; kill %% 2>/dev/null; true` });
-    expect(left.stdout.trim().split("\n")[0]).toBe("1");
+    expect((await sandbox.exec({ command: countProcesses(`sleep ${id}`) })).stdout).toBe("1\n");
+    const listed = await sandbox.exec({ command: "__agent_jobs" });
+    expect(listed.stdout).toContain(`${group}  running`);
+    expect(listed.stdout).toContain(`echo serving; sleep ${id}`);
+    const stopped = await sandbox.exec({ command: `__agent_jobs_stop ${group}` });
+    expect(stopped.stdout).toContain(`Stopped background job ${group}`);
+    expect((await sandbox.exec({ command: countProcesses(`sleep ${id}`) })).stdout).toBe("0\n");
+    expect((await sandbox.exec({ command: "__agent_jobs" })).stdout).toBe("No background jobs.\n");
   });
 
   it("interrupts a busy shell loop on timeout and keeps the session", async () => {

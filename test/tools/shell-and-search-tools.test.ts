@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
 import { runTool } from "../../src/tools/agent-tool.js";
+import { createBackgroundJobsTool } from "../../src/tools/background-jobs.js";
 import { createFindFilesTool } from "../../src/tools/find-files.js";
 import { createRunShellTool, findInteractiveProgram } from "../../src/tools/run-shell.js";
 import { createSearchTool } from "../../src/tools/search.js";
@@ -45,6 +46,18 @@ describe.each(sandboxFactories)("shell and search tools in the $name sandbox", (
       const result = await runTool(createRunShellTool({ sandbox }), { command: "echo out; echo err >&2" });
       expect(result.ok).toBe(true);
       expect(result.output).toMatch(/^exit code: 0 \(\d+\.\d s\)\nstdout:\nout\nstderr:\nerr$/);
+    });
+
+    it("starts a server as a background job that background_jobs lists and stops, and says what it stopped otherwise", async () => {
+      const shell = createRunShellTool({ sandbox });
+      const jobs = createBackgroundJobsTool({ sandbox });
+      const left = await runTool(shell, { command: "sleep 300 & echo started" });
+      expect(left.output).toContain("1 process(es) the command left running were stopped when it returned");
+      const started = await runTool(shell, { command: "python3 -m http.server 0 --bind 127.0.0.1", background: true });
+      const group = Number(/process group (\d+)/.exec(started.output)![1]);
+      expect((await runTool(jobs, { action: "list" })).output).toMatch(new RegExp(`^${group}  running  .*job-\\d+\\.log  python3 -m http\\.server`));
+      expect(await runTool(jobs, { action: "stop", group })).toMatchObject({ ok: true, output: expect.stringContaining(`Stopped background job ${group}`) });
+      expect(await runTool(jobs, { action: "stop" })).toMatchObject({ ok: false, output: "Give the process group of the job to stop (see action: list)." });
     });
 
     it("reports a non-zero exit code as a failure with its output", async () => {
@@ -156,7 +169,7 @@ describe("findInteractiveProgram", () => {
 
 describe("tool schemas and descriptions", () => {
   const sandbox = createFilesOnlySandbox(tmpdir());
-  it.each([createRunShellTool({ sandbox }), createSearchTool({ sandbox }), createFindFilesTool({ sandbox })])("$name is stable", (tool) => {
+  it.each([createRunShellTool({ sandbox }), createBackgroundJobsTool({ sandbox }), createSearchTool({ sandbox }), createFindFilesTool({ sandbox })])("$name is stable", (tool) => {
     expect({ name: tool.name, kind: tool.kind, description: tool.description, schema: z.toJSONSchema(tool.schema) }).toMatchSnapshot();
   });
 });

@@ -89,7 +89,7 @@ export function createProgrammerNode(runtime: GraphRuntime) {
     node: "programmer",
     model: "programmer",
     bench: "programmer",
-    tools: ["view_file", "search", "find_files", "run_shell", "edit_file", "git_status", "git_diff", "git_restore"],
+    tools: ["view_file", "search", "find_files", "run_shell", "background_jobs", "edit_file", "git_status", "git_diff", "git_restore"],
     visitTools: (state) =>
       state.testCommand && runnableTestPaths(state.designedTests).length > 0
         ? [createRunDesignedTestsTool({ bench: runtime.programmer, tests: state.designedTests, command: state.testCommand, ...(runtime.signal ? { signal: runtime.signal } : {}) })]

@@ -100,7 +100,7 @@ export function createTestDesignerNode(runtime: GraphRuntime) {
     node: "test-designer",
     model: "testDesigner",
     bench: "testDesigner",
-    tools: ["view_file", "search", "find_files", "run_shell", "edit_file"],
+    tools: ["view_file", "search", "find_files", "run_shell", "background_jobs", "edit_file"],
     finalTool: { name: "submit_tests", description: "Hand in the reproduction tests you wrote and how to run them.", schema: submitTestsSchema },
     system: (_state, rt) => testDesignerSystem(rt),
     prompt: testDesignerPrompt,

@@ -1,0 +1,92 @@
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createDockerSandbox } from "../../src/sandbox/docker-sandbox.js";
+import type { Sandbox } from "../../src/sandbox/sandbox.js";
+import { createRunShellTool } from "../../src/tools/run-shell.js";
+import { describeWithDocker } from "../support/require-docker.js";
+import { sandboxImage, testDocker } from "../support/sandbox-factories.js";
+
+/** The median wall time of spawning a trivial host program, in ms. */
+function hostLatencyMs(samples: number): number {
+  const times: number[] = [];
+  for (let index = 0; index < samples; index += 1) {
+    const started = performance.now();
+    spawnSync("/bin/true");
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+}
+
+/** Samples the host's latency every 100 ms until `done` settles; returns the median of the samples. */
+async function hostLatencyWhile(done: Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  let finished = false;
+  void done.finally(() => (finished = true));
+  while (!finished) {
+    samples.push(hostLatencyMs(1));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? 0;
+}
+
+describeWithDocker("hostile commands in the Docker sandbox", () => {
+  let hostDir: string;
+  let sandbox: Sandbox;
+  const tool = () => createRunShellTool({ sandbox });
+
+  beforeAll(async () => {
+    hostDir = await mkdtemp(join(tmpdir(), "sandbox-hostile-"));
+    sandbox = await createDockerSandbox({ docker: testDocker, image: await sandboxImage(), hostWorkdir: hostDir, runId: "hostile-test", pidsLimit: 256, memoryMb: 256, diskMb: 100 });
+  }, 20 * 60_000);
+
+  afterAll(async () => {
+    await sandbox?.dispose();
+    await rm(hostDir, { recursive: true, force: true });
+  });
+
+  it("ends a fork bomb left in the background when its command returns, and says so", async () => {
+    const result = await tool().run({ command: ":(){ :|:& };:" });
+    expect(result.output).toMatch(/\d+ process\(es\) the command left running were stopped when it returned/);
+    const after = await sandbox.exec({ command: "ls /proc | grep -c '^[0-9]'" });
+    expect(Number(after.stdout.trim())).toBeLessThan(10);
+  }, 60_000);
+
+  it("stops a command whose fork bomb keeps running, and the host stays responsive meanwhile", async () => {
+    const idle = hostLatencyMs(21);
+    const running = tool().run({ command: ":(){ :|:& };: ; sleep 60" });
+    const during = await hostLatencyWhile(running);
+    const result = await running;
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain("The sandbox stopped the command");
+    expect(result.output).toContain("it started more than 128 processes");
+    expect(during).toBeLessThanOrEqual(Math.max(2 * idle, idle + 5));
+    const after = await sandbox.exec({ command: "echo alive; ls /proc | grep -c '^[0-9]'" });
+    expect(after.stdout.split("\n")[0]).toBe("alive");
+    expect(Number(after.stdout.split("\n")[1])).toBeLessThan(10);
+  }, 90_000);
+
+  it("reports a command the memory limit kills as most likely out of memory", async () => {
+    const result = await tool().run({ command: `python3 -c "data = b'x' * (1024 ** 3); print(len(data))"` });
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain("exit code: 137");
+    expect(result.output).toContain("most likely the out-of-memory killer");
+    expect((await sandbox.exec({ command: "echo alive" })).stdout).toBe("alive\n");
+  }, 60_000);
+
+  it("stops a command that fills the workspace's disk past the quota", async () => {
+    const filler = "import os\nwith open('filler.bin', 'wb') as f:\n    for _ in range(256):\n        f.write(b'x' * 4194304); f.flush(); os.fsync(f.fileno())\n";
+    const result = await tool().run({ command: `python3 -c "${filler.replaceAll('"', '\\"')}"`, timeout_seconds: 120 });
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain("it wrote more than 100 MB");
+    expect((await stat(join(hostDir, "filler.bin"))).size).toBeLessThan(1024 ** 3);
+    await rm(join(hostDir, "filler.bin"), { force: true });
+  }, 150_000);
+
+  it("gives /tmp a bounded size, so filling it ends with no space left rather than on the host's disk", async () => {
+    const result = await tool().run({ command: "dd if=/dev/zero of=/tmp/filler bs=1M count=500 2>&1; rm -f /tmp/filler" });
+    expect(result.output).toContain("No space left on device");
+  }, 60_000);
+});
