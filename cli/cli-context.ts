@@ -1,5 +1,22 @@
 import type { Command } from "commander";
-import { loadConfig, type ConfigSource, type LoadedConfig } from "../src/index.js";
+import type * as Core from "../src/index.js";
+import type { ConfigSource, LoadedConfig } from "../src/index.js";
+
+let loadedCore: typeof Core | undefined;
+
+/**
+ * The core (src/index.js), imported on first use. It takes a second to load (LangChain, LangGraph,
+ * dockerode, SQLite), so the CLI loads it only to run a command: never for --version or --help.
+ */
+export async function loadCore(): Promise<typeof Core> {
+  loadedCore ??= await import("../src/index.js");
+  return loadedCore;
+}
+
+/** The core if it has been loaded, for code that cannot wait (the process's exit handler); undefined before. */
+export function coreIfLoaded(): typeof Core | undefined {
+  return loadedCore;
+}
 
 /** Where the CLI writes: injected so commands run in tests without a terminal. */
 export interface CliIo {
@@ -36,7 +53,8 @@ export function globalOptions(command: Command): GlobalOptions {
 }
 
 /** Loads the effective configuration for a command: defaults < files < environment < flags. */
-export function loadCliConfig(context: CliContext, options: GlobalOptions): Promise<LoadedConfig> {
+export async function loadCliConfig(context: CliContext, options: GlobalOptions): Promise<LoadedConfig> {
+  const { loadConfig } = await loadCore();
   return loadConfig({
     cwd: context.cwd,
     env: context.env,

@@ -1,13 +1,20 @@
 import { homedir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { createInterface } from "node:readline/promises";
-import { AbortedError, liveContainerIds } from "../src/index.js";
-import { ExitCode } from "./exit-codes.js";
+import { coreIfLoaded, loadCore } from "./cli-context.js";
+import type { ExitCode } from "./exit-codes.js";
 import { runCli } from "./run-cli.js";
 
-/** Last-resort clean-up when the process must exit at once: `docker rm -f` the sandboxes still running. */
+// ExitCode.interrupted, written out: exit-codes.js loads the core, which --version and --help never
+// load and a second Ctrl-C cannot wait for. `satisfies` keeps it equal.
+const INTERRUPTED = 130 satisfies typeof ExitCode.interrupted;
+
+/**
+ * Last-resort clean-up when the process must exit at once: `docker rm -f` the sandboxes still
+ * running. Only a command loads the core, and it does before its action starts any container.
+ */
 function removeLiveContainers(): void {
-  const ids = liveContainerIds();
+  const ids = coreIfLoaded()?.liveContainerIds() ?? [];
   if (ids.length > 0) spawnSync("docker", ["rm", "--force", ...ids], { stdio: "ignore", timeout: 15_000 });
 }
 process.on("exit", removeLiveContainers);
@@ -20,10 +27,10 @@ const onSignal = (signal: NodeJS.Signals): void => {
   if (interrupts > 1) {
     process.stderr.write("agent: interrupted again; removing sandbox containers and exiting now.\n");
     removeLiveContainers();
-    process.exit(ExitCode.interrupted);
+    process.exit(INTERRUPTED);
   }
   process.stderr.write(`agent: ${signal} received; stopping and cleaning up (press Ctrl-C again to force).\n`);
-  controller.abort(new AbortedError(`Interrupted (${signal}).`));
+  void loadCore().then(({ AbortedError }) => controller.abort(new AbortedError(`Interrupted (${signal}).`)));
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
@@ -50,4 +57,4 @@ const code = await runCli(process.argv.slice(2), {
   ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm } : {}),
   ...(process.stderr.isTTY ? { terminal: process.stderr } : {}),
 });
-process.exitCode = controller.signal.aborted ? ExitCode.interrupted : code;
+process.exitCode = controller.signal.aborted ? INTERRUPTED : code;

@@ -1,6 +1,5 @@
 import { Command } from "commander";
-import { describeConfig, toMaskedJson } from "../../src/index.js";
-import { describeSource, globalOptions, loadCliConfig, printJson, type CliContext } from "../cli-context.js";
+import { describeSource, globalOptions, loadCliConfig, loadCore, printJson, type CliContext } from "../cli-context.js";
 
 /**
  * `agent config show`: the effective configuration, where each value came from, secrets masked,
@@ -13,6 +12,7 @@ export function createConfigCommand(context: CliContext): Command {
     .description("Print the effective configuration and where each value came from (secrets masked).")
     .action(async (_options: unknown, command: Command) => {
       const options = globalOptions(command);
+      const { describeConfig, toMaskedJson } = await loadCore();
       const loaded = await loadCliConfig(context, options);
       const rows = describeConfig(loaded);
       if (options.json) {

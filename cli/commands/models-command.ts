@@ -1,7 +1,6 @@
 import { Command } from "commander";
-import { builtInPrices, builtInProviders, checkModel, createEventEmitter, createModel, DEFAULT_OLLAMA_URL, formatCost, type AgentEvent } from "../../src/index.js";
-import { describeSource, globalOptions, loadCliConfig, printJson, type CliContext } from "../cli-context.js";
-import { ExitCode } from "../exit-codes.js";
+import type { AgentEvent } from "../../src/index.js";
+import { describeSource, globalOptions, loadCliConfig, loadCore, printJson, type CliContext } from "../cli-context.js";
 
 /** Prints retries as they happen, so a wait is never silent. */
 function reportRetries(context: CliContext) {
@@ -21,6 +20,7 @@ export function createModelsCommand(context: CliContext): Command {
     .description("List the providers, how each is configured, and the built-in price table.")
     .action(async (_options: unknown, command: Command) => {
       const options = globalOptions(command);
+      const { builtInPrices, builtInProviders, DEFAULT_OLLAMA_URL } = await loadCore();
       const loaded = await loadCliConfig(context, options);
       const names = [...new Set([...Object.keys(builtInProviders), ...Object.keys(loaded.config.providers)])];
       const providers = names.map((name) => {
@@ -59,6 +59,7 @@ export function createModelsCommand(context: CliContext): Command {
     .description("Send one short request with one tool to the configured model and report what happened.")
     .action(async (_options: unknown, command: Command) => {
       const options = globalOptions(command);
+      const [{ checkModel, createEventEmitter, createModel, formatCost }, { ExitCode }] = await Promise.all([loadCore(), import("../exit-codes.js")]);
       const loaded = await loadCliConfig(context, options);
       const client = await createModel({
         config: loaded.config,

@@ -1,7 +1,5 @@
 import { Command } from "commander";
-import { listRuns } from "../../src/index.js";
-import { globalOptions, printJson, type CliContext } from "../cli-context.js";
-import { runsDirectory } from "./solve-command.js";
+import { globalOptions, loadCore, printJson, type CliContext } from "../cli-context.js";
 
 /** `agent runs`: the runs in the runs directory, newest first, with their status, so a killed one can be resumed. */
 export function createRunsCommand(context: CliContext): Command {
@@ -9,6 +7,7 @@ export function createRunsCommand(context: CliContext): Command {
     .description("List the runs in the runs directory, newest first, with their status (unfinished: running, or killed; resume it with `agent resume <run-id>`).")
     .option("--runs-dir <dir>", "where run directories are (env AGENT_RUNS_DIR; default ~/.local/state/agent/runs)")
     .action(async (options: { runsDir?: string }, command: Command) => {
+      const [{ listRuns }, { runsDirectory }] = await Promise.all([loadCore(), import("./solve-command.js")]);
       const runsDir = runsDirectory(context, options.runsDir);
       const runs = await listRuns(runsDir);
       if (globalOptions(command).json) {

@@ -2,10 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
-import { chooseSandbox, createDockerClient, createSandbox, listSandboxContainers, LOCAL_SANDBOX_WARNING, pruneSandboxes, SandboxError, type SandboxChoice } from "../../src/index.js";
-import { globalOptions, loadCliConfig, printJson, type CliContext } from "../cli-context.js";
-import { ExitCode } from "../exit-codes.js";
-import { connectDocker } from "./images-command.js";
+import type { SandboxChoice } from "../../src/index.js";
+import { globalOptions, loadCliConfig, loadCore, printJson, type CliContext } from "../cli-context.js";
 
 /**
  * Gets the user's consent for the local sandbox: asks at a terminal, refuses without one. The
@@ -13,6 +11,7 @@ import { connectDocker } from "./images-command.js";
  */
 export async function confirmLocalSandbox(context: CliContext, choice: SandboxChoice): Promise<void> {
   if (choice.kind !== "local" || !choice.needsConsent) return;
+  const { LOCAL_SANDBOX_WARNING, SandboxError } = await loadCore();
   const question = `${LOCAL_SANDBOX_WARNING} (${choice.reason}) Continue?`;
   if (!context.confirm) {
     throw new SandboxError(
@@ -47,6 +46,7 @@ export function createSandboxCommand(context: CliContext): Command {
     .description("Start a sandbox as a run would (Docker, or the local sandbox with consent) and report its user, network, tools and speed.")
     .action(async (_options: unknown, command: Command) => {
       const options = globalOptions(command);
+      const [{ chooseSandbox, createDockerClient, createSandbox }, { ExitCode }] = await Promise.all([loadCore(), import("../exit-codes.js")]);
       const loaded = await loadCliConfig(context, options);
       const docker = createDockerClient(context.env);
       const choice = await chooseSandbox(loaded.config.sandbox, docker);
@@ -107,6 +107,7 @@ export function createSandboxCommand(context: CliContext): Command {
     .command("list")
     .description("List the sandbox containers on the Docker engine, and which are left over from runs that are gone.")
     .action(async (_options: unknown, command: Command) => {
+      const [{ listSandboxContainers }, { connectDocker }] = await Promise.all([loadCore(), import("./images-command.js")]);
       const docker = await connectDocker(context);
       const containers = await listSandboxContainers(docker);
       if (globalOptions(command).json) return printJson(context.io, containers);
@@ -122,6 +123,7 @@ export function createSandboxCommand(context: CliContext): Command {
     .option("--all", "remove every sandbox container, including those of runs still going")
     .option("--run <run-id>", "only the containers of this run")
     .action(async (options: { all?: boolean; run?: string }, command: Command) => {
+      const [{ pruneSandboxes }, { connectDocker }] = await Promise.all([loadCore(), import("./images-command.js")]);
       const docker = await connectDocker(context);
       const removed = await pruneSandboxes(docker, { all: options.all === true, ...(options.run ? { runId: options.run } : {}) });
       if (globalOptions(command).json) return printJson(context.io, removed);

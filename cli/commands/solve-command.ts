@@ -260,7 +260,7 @@ export function createSolveCommands(context: CliContext): Command[] {
     const shared = await sharedRunOptions(context, global);
     const live =
       context.terminal && shouldUseLiveView({ isTTY: context.terminal.isTTY, json: global.json === true, env: context.env })
-        ? startLiveView({ stdout: context.terminal })
+        ? startLiveView({ stdout: context.terminal, verbose: global.verbose === true })
         : undefined;
     const outcome = await start({
       ...shared,

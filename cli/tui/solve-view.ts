@@ -7,16 +7,19 @@ import { elapsedAt, type SolveViewState, type TestRunView, type ToolCallView } f
 /** How often the live view redraws while nothing happens, so the clock and the spinner move. */
 export const REDRAW_INTERVAL_MS = 250;
 
-// The view stays shorter than a 24-row terminal (at most 23 rows: header 2, role 1, plan 7, tools 7,
-// tests 4, notices 2): a frame as tall as the terminal makes ink clear the whole screen on every redraw.
+// Untrimmed, the view takes at most 23 rows (header 2, role 1, plan 7, tools 7, tests 4, notices 2).
+// With `maxRows` the plan, the tools and the tests give up rows, with "… N more" rows, so the frame
+// stays shorter than the terminal: ink redraws in place only the lines still on the screen.
 const PLAN_STEPS_SHOWN = 5;
 
 const SPINNER_FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-/** What the view draws: the state, and the time now (for the clock and the spinner). */
+/** What the view draws: the state, the time now (for the clock and the spinner), and the rows it may take. */
 export interface SolveViewProps {
   state: SolveViewState;
   nowMs: number;
+  /** The most rows the frame may take (the terminal's rows less one); no limit when absent. */
+  maxRows?: number;
 }
 
 const STATUS_COLORS: Record<RunStatus, string> = {
@@ -37,7 +40,7 @@ function headerRows(state: SolveViewState, nowMs: number): ReactElement[] {
   const retries = state.retries > 0 ? ` · ${state.retries} ${state.retries === 1 ? "retry" : "retries"}` : "";
   const facts = [state.model ?? "model …", `sandbox ${state.sandbox ?? "…"}`, cost, formatTokens(state.usage), formatDuration(elapsedAt(state, nowMs))];
   return [
-    row("title", h(Text, { bold: true }, "agent solve "), state.taskTitle ?? "starting…"),
+    row("title", h(Text, { bold: true }, "agent solve "), state.taskTitle === null ? "starting…" : oneLine(state.taskTitle, 300)),
     row("facts", h(Text, { dimColor: true }, `${facts.join(" · ")}${retries}`)),
   ];
 }
@@ -51,23 +54,60 @@ function roleRow(state: SolveViewState, spinner: string): ReactElement {
   return row("role", h(Text, { color: "yellow" }, `${spinner} `), h(Text, { color: "cyan", bold: true }, state.activeNodes.join(" + ")), ` (round ${state.round})`);
 }
 
-function planRows(state: SolveViewState): ReactElement[] {
-  if (!state.plan) return [];
-  const files = state.plan.files.length ? ` · ${state.plan.files.join(", ")}` : "";
-  const hidden = state.plan.steps.length - PLAN_STEPS_SHOWN;
-  return [
-    row("plan", h(Text, { bold: true }, `plan v${state.plan.version}`), h(Text, { dimColor: true }, files)),
-    ...state.plan.steps.slice(0, PLAN_STEPS_SHOWN).map((step, index) => {
-      const active = state.activeNodes.includes(step.owner);
-      return row(
-        `step-${index}`,
-        active ? h(Text, { color: "cyan" }, "  ▸ ") : "  · ",
-        h(Text, { dimColor: !active }, `${index + 1}. [${step.owner}] `),
-        step.description,
-      );
-    }),
-    ...(hidden > 0 ? [row("steps-more", h(Text, { dimColor: true }, `  … ${hidden} more step${hidden === 1 ? "" : "s"}`))] : []),
-  ];
+/** A part of the view that can give up rows: the rows it takes for a budget, and the budgets worth giving it, ascending. */
+interface Section {
+  sizes: number[];
+  rows: (budget: number) => ReactElement[];
+}
+
+/** "… 3 more steps" */
+function more(hidden: number, noun: string): string {
+  return `… ${hidden} more ${noun}${hidden === 1 ? "" : "s"}`;
+}
+
+function moreRow(key: string, hidden: number, noun: string): ReactElement {
+  return row(key, "  ", h(Text, { dimColor: true }, more(hidden, noun)));
+}
+
+/**
+ * The budgets worth giving a section under a title that takes `full` rows when whole: none, one
+ * (the title with a count), or the title, a "… N more" row and at least one item; then whole.
+ */
+function titledSizes(full: number): number[] {
+  if (full === 0) return [0];
+  return [0, 1, ...Array.from({ length: Math.max(0, full - 3) }, (_, index) => index + 3), ...(full > 1 ? [full] : [])];
+}
+
+function planSection(state: SolveViewState): Section {
+  const plan = state.plan;
+  if (!plan) return { sizes: [0], rows: () => [] };
+  const { steps } = plan;
+  const full = 1 + Math.min(steps.length, PLAN_STEPS_SHOWN) + (steps.length > PLAN_STEPS_SHOWN ? 1 : 0);
+  const files = plan.files.length ? ` · ${plan.files.join(", ")}` : "";
+  const title = (suffix: string) => row("plan", h(Text, { bold: true }, `plan v${plan.version}`), h(Text, { dimColor: true }, `${files}${suffix}`));
+  return {
+    sizes: titledSizes(full),
+    rows: (budget) => {
+      if (budget <= 0) return [];
+      if (budget < full && budget < 3) return [title(` ${more(steps.length, "step")}`)];
+      // The first steps are kept: the plan is done in order.
+      const shown = budget >= full ? Math.min(steps.length, PLAN_STEPS_SHOWN) : budget - 2;
+      const hidden = steps.length - shown;
+      return [
+        title(""),
+        ...steps.slice(0, shown).map((step, index) => {
+          const active = state.activeNodes.includes(step.owner);
+          return row(
+            `step-${index}`,
+            active ? h(Text, { color: "cyan" }, "  ▸ ") : "  · ",
+            h(Text, { dimColor: !active }, `${index + 1}. [${step.owner}] `),
+            oneLine(step.description, 300),
+          );
+        }),
+        ...(hidden > 0 ? [moreRow("steps-more", hidden, "step")] : []),
+      ];
+    },
+  };
 }
 
 function toolMarker(call: ToolCallView, spinner: string): ReactElement {
@@ -75,21 +115,33 @@ function toolMarker(call: ToolCallView, spinner: string): ReactElement {
   return call.status === "ok" ? h(Text, { color: "green" }, "✓") : h(Text, { color: "red" }, "✗");
 }
 
-function toolRows(state: SolveViewState, spinner: string): ReactElement[] {
-  if (state.toolCalls.length === 0) return [];
-  return [
-    row("tools", h(Text, { bold: true }, "tools")),
-    ...state.toolCalls.map((call, index) =>
-      row(
-        `tool-${index}`,
-        "  ",
-        toolMarker(call, spinner),
-        ` ${call.tool}`,
-        h(Text, { dimColor: true }, call.resultSummary ? ` ${call.resultSummary}` : call.inputSummary ? ` ${call.inputSummary}` : ""),
-        call.durationMs === null || call.resultSummary ? "" : h(Text, { dimColor: true }, ` ${formatDuration(call.durationMs)}`),
-      ),
-    ),
-  ];
+function toolSection(state: SolveViewState, spinner: string): Section {
+  const calls = state.toolCalls;
+  const full = calls.length === 0 ? 0 : 1 + calls.length;
+  const title = (suffix: string) => row("tools", h(Text, { bold: true }, "tools"), h(Text, { dimColor: true }, suffix));
+  return {
+    sizes: titledSizes(full),
+    rows: (budget) => {
+      if (budget <= 0 || full === 0) return [];
+      if (budget < full && budget < 3) return [title(` ${more(calls.length, "tool call")}`)];
+      // The latest calls are kept; the "… N more" row stands for the earlier ones, above them.
+      const hidden = budget >= full ? 0 : calls.length - (budget - 2);
+      return [
+        title(""),
+        ...(hidden > 0 ? [moreRow("tools-more", hidden, "tool call")] : []),
+        ...calls.slice(hidden).map((call, index) =>
+          row(
+            `tool-${hidden + index}`,
+            "  ",
+            toolMarker(call, spinner),
+            ` ${call.tool}`,
+            h(Text, { dimColor: true }, call.resultSummary ? ` ${oneLine(call.resultSummary, 300)}` : call.inputSummary ? ` ${call.inputSummary}` : ""),
+            call.durationMs === null || call.resultSummary ? "" : h(Text, { dimColor: true }, ` ${formatDuration(call.durationMs)}`),
+          ),
+        ),
+      ];
+    },
+  };
 }
 
 function testRow(run: TestRunView): ReactElement {
@@ -105,6 +157,42 @@ function testRow(run: TestRunView): ReactElement {
   );
 }
 
+function testSection(state: SolveViewState): Section {
+  const runs = state.testRuns;
+  return {
+    sizes: Array.from({ length: runs.length + 1 }, (_, index) => index),
+    rows: (budget) => {
+      if (budget <= 0 || runs.length === 0) return [];
+      // The latest phases (the patched tree) are kept; the earlier ones are counted above them.
+      const hidden = budget >= runs.length ? 0 : runs.length - (budget - 1);
+      const moreRuns = row("tests-more", h(Text, { bold: true }, "tests "), h(Text, { dimColor: true }, more(hidden, "test run")));
+      return [...(hidden > 0 ? [moreRuns] : []), ...runs.slice(hidden).map(testRow)];
+    },
+  };
+}
+
+/**
+ * Shares `budget` rows among sections in turn, each taking its next size while it fits, so that
+ * each section shows something before any shows everything. Returns each section's budget.
+ */
+function shareRows(sections: Section[], budget: number): number[] {
+  const chosen = sections.map(() => 0);
+  let left = budget;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [index, { sizes }] of sections.entries()) {
+      const current = sizes[chosen[index]!]!;
+      const next = sizes[chosen[index]! + 1];
+      if (next !== undefined && next - current <= left) {
+        chosen[index]! += 1;
+        left -= next - current;
+        grew = true;
+      }
+    }
+  }
+  return chosen.map((choice, index) => sections[index]!.sizes[choice]!);
+}
+
 function noticeRows(state: SolveViewState): ReactElement[] {
   const rows: ReactElement[] = [];
   if (state.pendingApproval) {
@@ -117,16 +205,18 @@ function noticeRows(state: SolveViewState): ReactElement[] {
 }
 
 /** The live view of `agent solve`: the task and running totals, the active role, the plan, recent tool calls, test results. */
-export function SolveView({ state, nowMs }: SolveViewProps): ReactElement {
+export function SolveView({ state, nowMs, maxRows }: SolveViewProps): ReactElement {
   const spinner = SPINNER_FRAMES[Math.floor(nowMs / REDRAW_INTERVAL_MS) % SPINNER_FRAMES.length]!;
-  return h(
-    Box,
-    { flexDirection: "column" },
-    ...headerRows(state, nowMs),
-    roleRow(state, spinner),
-    ...planRows(state),
-    ...toolRows(state, spinner),
-    ...state.testRuns.map(testRow),
-    ...noticeRows(state),
-  );
+  const fixed = [...headerRows(state, nowMs), roleRow(state, spinner)];
+  const notices = noticeRows(state);
+  const tests = testSection(state);
+  const tools = toolSection(state, spinner);
+  const plan = planSection(state);
+  // Rows are handed out to the tests first, then the tool calls, then the plan.
+  const byPriority = [tests, tools, plan];
+  const [testRows, toolRows, planRows] =
+    maxRows === undefined ? byPriority.map(({ sizes }) => sizes.at(-1)!) : shareRows(byPriority, maxRows - fixed.length - notices.length);
+  const rows = [...fixed, ...plan.rows(planRows!), ...tools.rows(toolRows!), ...tests.rows(testRows!), ...notices];
+  // Only a limit below the header and the notices cuts them; a terminal of 10 rows or more never does.
+  return h(Box, { flexDirection: "column" }, ...(maxRows === undefined ? rows : rows.slice(0, Math.max(0, maxRows))));
 }

@@ -1,5 +1,8 @@
 import { join } from "node:path";
+import { Help } from "commander";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { CliContext } from "../../cli/cli-context.js";
+import { createProgram } from "../../cli/run-cli.js";
 import { createCliSandbox, runInProcess, writeJson, type CliSandbox } from "./cli-harness.js";
 
 let sandbox: CliSandbox;
@@ -29,6 +32,42 @@ describe("agent --help and --version", () => {
   it("exits 2 on an unknown flag", async () => {
     const run = await runInProcess(["config", "show", "--frob"], sandbox);
     expect(run.code).toBe(2);
+  });
+});
+
+describe("the command list", () => {
+  const context = (): CliContext => ({
+    io: { stdout: { write: () => true }, stderr: { write: () => true } },
+    env: {},
+    cwd: sandbox.project,
+    homeDir: sandbox.home,
+    signal: new AbortController().signal,
+    setExitCode: () => undefined,
+  });
+
+  it("lists every command as its module defines it, without loading the modules", async () => {
+    const listed = await createProgram(context(), []);
+    const names = listed.commands.map((command) => command.name());
+    expect(names).toEqual(["solve", "resume", "config", "models", "sandbox", "images", "runs", "replay", "memory", "swebench", "worker"]);
+    for (const stub of listed.commands) {
+      const loaded = (await createProgram(context(), [stub.name(), "--help"])).commands.find((command) => command.name() === stub.name())!;
+      expect(loaded).not.toBe(stub);
+      expect(loaded.description(), stub.name()).toBe(stub.description());
+      expect(listed.createHelp().subcommandTerm(stub), stub.name()).toBe(new Help().subcommandTerm(loaded));
+      expect(loaded.commands.length + loaded.options.length + loaded.registeredArguments.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("loads the command that follows the global flags, or after help, and none for an unknown command or flag", async () => {
+    const loadedIn = async (argv: string[]) =>
+      (await createProgram(context(), argv)).commands.filter((command) => command.commands.length + command.options.length + command.registeredArguments.length > 0).map((command) => command.name());
+    expect(await loadedIn(["--json", "-m", "scripted:x", "config", "show"])).toEqual(["config"]);
+    expect(await loadedIn(["-vmscripted:x", "runs"])).toEqual(["runs"]);
+    expect(await loadedIn(["-vm", "runs", "config"])).toEqual(["config"]);
+    expect(await loadedIn(["--model=runs", "replay", "x"])).toEqual(["replay"]);
+    expect(await loadedIn(["help", "--json", "memory"])).toEqual(["memory"]);
+    expect(await loadedIn(["--", "models"])).toEqual(["models"]);
+    for (const argv of [[], ["--version", "config"], ["--help"], ["--frob", "config"], ["frob"], ["-c"]]) expect(await loadedIn(argv), argv.join(" ")).toEqual([]);
   });
 });
 

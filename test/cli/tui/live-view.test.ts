@@ -1,20 +1,86 @@
 import { Writable } from "node:stream";
-import { describe, expect, it } from "vitest";
-import { shouldUseLiveView, startLiveView } from "../../../cli/tui/live-view.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it, vi } from "vitest";
+import { createEventRenderer } from "../../../src/events/render-event.js";
+import type { AgentEvent } from "../../../src/events/agent-event.js";
+import { fitsLiveView, shouldUseLiveView, startLiveView } from "../../../cli/tui/live-view.js";
 import { sampleRunEvents, sampleRunStart } from "../../events/sample-run.js";
 
-/** A terminal-like stream that records what is drawn on it. */
-function fakeTerminal(): { stream: NodeJS.WriteStream; text: () => string } {
-  const chunks: string[] = [];
+// ink only draws the last frame, at the end, where CI is set (is-in-ci, read when ink loads); these
+// tests watch it redraw, so they run as on a developer's terminal wherever they run.
+vi.hoisted(() => {
+  delete process.env["CI"];
+  delete process.env["CONTINUOUS_INTEGRATION"];
+});
+
+// eslint-disable-next-line no-control-regex -- escape sequences are what is stripped
+const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]/g;
+const CLEAR_SCROLLBACK = "\u001b[3J";
+const CLEAR_SCREEN = "\u001b[2J";
+/** What ink writes to erase one line of its previous frame. */
+const ERASE_LINE = "\u001b[2K";
+
+/** A terminal-like stream of a given size that records every write. */
+function fakeTerminal(size: { rows?: number; columns?: number } = { rows: 40, columns: 100 }) {
+  const writes: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer | string, _encoding, callback) {
-      chunks.push(chunk.toString());
+      writes.push(chunk.toString());
       callback();
     },
   });
-  Object.assign(stream, { isTTY: true, columns: 100, rows: 40 });
-  // eslint-disable-next-line no-control-regex -- escape sequences are what is stripped
-  return { stream: stream as unknown as NodeJS.WriteStream, text: () => chunks.join("").replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, "") };
+  Object.assign(stream, { isTTY: true, ...size });
+  return {
+    stream: stream as unknown as NodeJS.WriteStream,
+    writes,
+    text: () => writes.join("").replace(ESCAPES, ""),
+    /** Changes the size and says so, as a terminal does on SIGWINCH. */
+    resize(rows: number, columns: number) {
+      Object.assign(stream, { rows, columns });
+      stream.emit("resize");
+    },
+  };
+}
+
+/** The plain event lines `agent solve` prints without a terminal for a run's events, of those from `from` to `to`. */
+function plainLines(events: AgentEvent[], from = 0, to = events.length): string {
+  const render = createEventRenderer({ verbose: false });
+  const lines = events.map((event) => render(event));
+  return lines.slice(from, to).flatMap((line) => (line === undefined ? [] : [`${line}\n`])).join("");
+}
+
+/** The sample run with 60 more tool calls, a 9-step plan and four test runs before its end. */
+function longRun(): AgentEvent[] {
+  const events = sampleRunEvents();
+  const stamp = (afterMs: number) => ({ runId: events[0]!.runId, timestamp: new Date(sampleRunStart + 20_000 + afterMs).toISOString() });
+  const steps = Array.from({ length: 9 }, (_, index) => ({ owner: "programmer" as const, description: `Step ${index + 1}` }));
+  const extra: AgentEvent[] = [{ ...stamp(0), type: "plan-submitted", version: 2, summary: "s", steps, files: ["a.py"] }];
+  for (let index = 0; index < 60; index += 1) {
+    const call = { callId: `extra-${index}`, node: "programmer" as const, tool: "view_file" };
+    extra.push({ ...stamp(index * 10), type: "tool-call-start", ...call, input: { path: `src/file${index}.py` } });
+    extra.push({ ...stamp(index * 10 + 5), type: "tool-call-end", ...call, ok: index % 7 !== 0, output: "…", durationMs: 5 });
+  }
+  for (const scope of ["designed", "existing"] as const) {
+    for (const phase of ["base", "patched"] as const) {
+      extra.push({ ...stamp(2_000), type: "test-run-end", phase, scope, command: "pytest", exitCode: 0, outcomes: [], durationMs: 1 });
+    }
+  }
+  return [...events.slice(0, -1), ...extra, events.at(-1)!];
+}
+
+/** Feeds events to a view in batches of 8 with pauses, so that ink (at most 30 frames a second) redraws between them. */
+async function feed(view: { sink: (event: AgentEvent) => void }, events: AgentEvent[]): Promise<void> {
+  for (let index = 0; index < events.length; index += 1) {
+    view.sink(events[index]!);
+    if (index % 8 === 7) await sleep(40);
+  }
+}
+
+function expectNoClears(writes: string[]): void {
+  for (const write of writes) {
+    expect(write).not.toContain(CLEAR_SCROLLBACK);
+    expect(write).not.toContain(CLEAR_SCREEN);
+  }
 }
 
 describe("shouldUseLiveView", () => {
@@ -44,6 +110,16 @@ describe("shouldUseLiveView", () => {
 
   it("is true when TERM is not set, as long as the stream is a terminal", () => {
     expect(shouldUseLiveView({ ...terminal, env: {} })).toBe(true);
+  });
+});
+
+describe("fitsLiveView", () => {
+  it("needs 10 rows and 40 columns, and a known size", () => {
+    expect(fitsLiveView({ rows: 10, columns: 40 })).toBe(true);
+    expect(fitsLiveView({ rows: 9, columns: 200 })).toBe(false);
+    expect(fitsLiveView({ rows: 50, columns: 39 })).toBe(false);
+    expect(fitsLiveView({ rows: 0, columns: 0 })).toBe(false);
+    expect(fitsLiveView({})).toBe(false);
   });
 });
 
@@ -78,5 +154,86 @@ describe("startLiveView", () => {
     expect(drawn).toContain("agent solve Parsing an empty config file");
     for (const event of rest) view.sink(event);
     expect(terminal.text()).toBe(drawn);
+  });
+
+  it("redraws in place on a 15-row terminal without ever clearing the screen or the scrollback", async () => {
+    const terminal = fakeTerminal({ rows: 15, columns: 80 });
+    let clock = sampleRunStart;
+    const view = startLiveView({ stdout: terminal.stream, now: () => (clock += 50) });
+    await feed(view, longRun());
+    await view.close();
+    expectNoClears(terminal.writes);
+    // Each frame is written with its rows and a final newline: fewer than 15 newlines is a frame of at most 14 rows.
+    const frames = terminal.writes.filter((write) => write.includes("agent solve"));
+    expect(frames.length).toBeGreaterThan(10);
+    for (const frame of frames) expect(frame.split("\n").length - 1).toBeLessThan(15);
+    expect(terminal.writes.filter((write) => write.includes(ERASE_LINE)).length).toBeGreaterThan(10);
+    const last = terminal.text().slice(terminal.text().lastIndexOf("agent solve"));
+    expect(last).toContain("solved: load_config now returns the defaults");
+    expect(last).toMatch(/… \d+ more tool calls/);
+  });
+
+  it("never clears on a 24-row terminal either, with every section full", async () => {
+    const terminal = fakeTerminal({ rows: 24, columns: 120 });
+    const view = startLiveView({ stdout: terminal.stream, now: () => sampleRunStart + 1_000 });
+    await feed(view, longRun());
+    await view.close();
+    expectNoClears(terminal.writes);
+    for (const write of terminal.writes) expect(write.split("\n").length - 1).toBeLessThan(24);
+  });
+
+  for (const size of [
+    { rows: 9, columns: 100 },
+    { rows: 40, columns: 39 },
+    { rows: 0, columns: 0 },
+    {},
+  ]) {
+    it(`writes the plain event lines instead on a ${size.rows ?? "undefined"}×${size.columns ?? "undefined"} terminal`, async () => {
+      const terminal = fakeTerminal(size);
+      const events = sampleRunEvents();
+      const view = startLiveView({ stdout: terminal.stream, now: () => sampleRunStart + 1_000 });
+      for (const event of events) view.sink(event);
+      await view.close();
+      expect(terminal.writes.join("")).toBe(plainLines(events));
+    });
+  }
+
+  it("switches to plain lines when the terminal is made too small, and back to a frame when it grows again", async () => {
+    const terminal = fakeTerminal({ rows: 30, columns: 100 });
+    const events = sampleRunEvents();
+    const view = startLiveView({ stdout: terminal.stream, now: () => sampleRunStart + 1_000 });
+    await feed(view, events.slice(0, 10));
+    await sleep(40);
+    terminal.resize(8, 100);
+    const shrunk = terminal.writes.length;
+    await feed(view, events.slice(10, 20));
+    // The lines plain output has for these events, with the role each belongs to as it was before the switch.
+    expect(plainLines(events, 10, 20)).toContain("[test-designer]");
+    expect(terminal.writes.slice(shrunk).join("")).toBe(plainLines(events, 10, 20));
+    terminal.resize(30, 100);
+    const grown = terminal.writes.length;
+    await feed(view, events.slice(20));
+    await view.close();
+    const redrawn = terminal.writes.slice(grown).join("").replace(ESCAPES, "");
+    expect(redrawn).toContain("agent solve Parsing an empty config file");
+    expect(redrawn.slice(redrawn.lastIndexOf("agent solve"))).toContain("solved: load_config");
+    expectNoClears(terminal.writes);
+  });
+
+  it("keeps the frame within the terminal when it is made shorter, without clearing", async () => {
+    const terminal = fakeTerminal({ rows: 40, columns: 100 });
+    const events = longRun();
+    const view = startLiveView({ stdout: terminal.stream, now: () => sampleRunStart + 1_000 });
+    await feed(view, events.slice(0, -1));
+    await sleep(40);
+    terminal.resize(12, 100);
+    const resized = terminal.writes.length;
+    await feed(view, events.slice(-1));
+    await sleep(40);
+    await view.close();
+    expectNoClears(terminal.writes);
+    const after = terminal.writes.slice(resized).filter((write) => write.includes("agent solve"));
+    expect(after.length).toBeGreaterThan(0);
+    for (const write of after) expect(write.split("\n").length - 1).toBeLessThan(12);
   });
 });

@@ -18,8 +18,23 @@ function sampleUntil(predicate: (event: AgentEvent) => boolean): AgentEvent[] {
   return events.slice(0, events.findIndex(predicate));
 }
 
-function frameOf(state: SolveViewState, nowMs = sampleRunStart + 5_000): string {
-  return render(createElement(SolveView, { state, nowMs })).lastFrame() ?? "";
+function frameOf(state: SolveViewState, nowMs = sampleRunStart + 5_000, maxRows?: number): string {
+  return render(createElement(SolveView, { state, nowMs, ...(maxRows === undefined ? {} : { maxRows }) })).lastFrame() ?? "";
+}
+
+/** The sample run with every section full: a 9-step plan, 6 tool calls, 4 test runs, a recovery; `ended` adds run-end. */
+function fullRun(ended: boolean): SolveViewState {
+  const events = sampleRunEvents();
+  const stamp = { runId: "r", timestamp: new Date(sampleRunStart + 1_000).toISOString() };
+  const steps = Array.from({ length: 9 }, (_, index) => ({ owner: "programmer" as const, description: `Step ${index + 1}` }));
+  const extra: AgentEvent[] = [
+    { ...stamp, type: "plan-submitted", version: 2, summary: "s", steps, files: ["a.py"] },
+    ...(["designed", "existing"] as const).flatMap((scope) =>
+      (["base", "patched"] as const).map((phase): AgentEvent => ({ ...stamp, type: "test-run-end", phase, scope, command: "pytest", exitCode: 0, outcomes: [], durationMs: 1 })),
+    ),
+    { ...stamp, type: "recovery", node: "executor", reason: "pytest missing", action: "installed it" },
+  ];
+  return viewAfter([...events.slice(0, -1), ...extra, ...(ended ? [events.at(-1)!] : [])]);
 }
 
 describe("SolveView", () => {
@@ -98,22 +113,60 @@ describe("SolveView", () => {
   });
 
   it("stays shorter than a 24-row terminal with every section full", () => {
-    const events = sampleRunEvents();
-    const stamp = { runId: "r", timestamp: new Date(sampleRunStart + 1_000).toISOString() };
-    const steps = Array.from({ length: 9 }, (_, index) => ({ owner: "programmer" as const, description: `Step ${index + 1}` }));
-    const extra: AgentEvent[] = [
-      { ...stamp, type: "plan-submitted", version: 2, summary: "s", steps, files: ["a.py"] },
-      ...(["designed", "existing"] as const).flatMap((scope) =>
-        (["base", "patched"] as const).map((phase): AgentEvent => ({ ...stamp, type: "test-run-end", phase, scope, command: "pytest", exitCode: 0, outcomes: [], durationMs: 1 })),
-      ),
-      { ...stamp, type: "recovery", node: "executor", reason: "pytest missing", action: "installed it" },
-    ];
-    const frame = frameOf(viewAfter([...events.slice(0, -1), ...extra, events.at(-1)!]));
+    const frame = frameOf(fullRun(true));
     expect(frame).toContain("patch runs/");
     expect(frame).toContain("  … 4 more steps");
     expect(frame).toContain("tests existing patched");
     expect(frame).toContain("recovery: executor: pytest missing → installed it");
     expect(frame.split("\n").length).toBeLessThanOrEqual(23);
+  });
+
+  it("fits in the rows it is given, down to those of a 10-row terminal, saying what it leaves out", () => {
+    for (const ended of [false, true]) {
+      const state = fullRun(ended);
+      for (let maxRows = 9; maxRows <= 24; maxRows += 1) {
+        const lines = frameOf(state, sampleRunStart + 5_000, maxRows).split("\n");
+        expect(lines.length).toBeLessThanOrEqual(maxRows);
+        expect(lines[0]).toContain("agent solve ");
+        expect(lines).toContainEqual(expect.stringContaining("recovery: executor"));
+        if (maxRows < 23) expect(lines).toContainEqual(expect.stringMatching(/… \d+ more (step|tool call|test run)s?$/));
+      }
+    }
+  });
+
+  it("keeps the first plan steps, the latest tool calls and the latest test runs when rows are short", () => {
+    const frame = frameOf(fullRun(false), sampleRunStart + 5_000, 14);
+    expect(frame.split("\n")).toEqual([
+      "agent solve Parsing an empty config file crashes with TypeError",
+      expect.stringContaining("openai:gpt-4.1 · sandbox docker"),
+      expect.stringMatching(/programmer \(round 1\)$|between roles/),
+      "plan v2 · a.py",
+      "  · 1. [programmer] Step 1",
+      "  … 8 more steps",
+      "tools",
+      "  … 4 more tool calls",
+      "  ✓ edit_file str_replace src/widgets/config.py 15 ms",
+      expect.stringMatching(/^ {2}✓ run_shell python -m pytest/),
+      "tests … 2 more test runs",
+      expect.stringMatching(/^tests existing base/),
+      expect.stringMatching(/^tests existing patched/),
+      "recovery: executor: pytest missing → installed it",
+    ]);
+    expect(frameOf(fullRun(false), sampleRunStart + 5_000, 11).split("\n").slice(3)).toEqual([
+      "plan v2 · a.py … 9 more steps",
+      "tools",
+      "  … 5 more tool calls",
+      expect.stringMatching(/^ {2}✓ run_shell python -m pytest/),
+      "tests … 2 more test runs",
+      expect.stringMatching(/^tests existing base/),
+      expect.stringMatching(/^tests existing patched/),
+      "recovery: executor: pytest missing → installed it",
+    ]);
+  });
+
+  it("shows the whole view when the rows allow it", () => {
+    const state = fullRun(true);
+    expect(frameOf(state, sampleRunStart + 5_000, 23)).toBe(frameOf(state));
   });
 
   it("ends with the final status, its summary and the patch", () => {
