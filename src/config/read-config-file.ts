@@ -72,6 +72,8 @@ const jsonNumber = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 /**
  * The offset of the first JSON syntax error in `text`, for parser messages that give no
  * position (V8 reports "Unexpected token" with a snippet instead). Only called on invalid JSON.
+ * The open arrays and objects are kept on a stack of their own, not the call stack, so that
+ * `[[[[…` nested a hundred thousand deep is reported like any other error.
  */
 function findJsonSyntaxErrorOffset(text: string): number {
   let index = 0;
@@ -109,35 +111,8 @@ function findJsonSyntaxErrorOffset(text: string): number {
     }
     fail();
   };
-  const readSequence = (close: string, readItem: () => void): void => {
-    index += 1;
-    skipWhitespace();
-    if (text.charAt(index) === close) {
-      index += 1;
-      return;
-    }
-    for (;;) {
-      readItem();
-      skipWhitespace();
-      if (text.charAt(index) === close) {
-        index += 1;
-        return;
-      }
-      expect(",");
-    }
-  };
-  const readValue = (): void => {
-    skipWhitespace();
+  const readScalar = (): void => {
     const char = text.charAt(index);
-    if (char === "{") {
-      readSequence("}", () => {
-        readString();
-        expect(":");
-        readValue();
-      });
-      return;
-    }
-    if (char === "[") return readSequence("]", readValue);
     if (char === '"') return readString();
     for (const literal of ["true", "false", "null"]) {
       if (text.startsWith(literal, index)) {
@@ -149,16 +124,51 @@ function findJsonSyntaxErrorOffset(text: string): number {
     if (!jsonNumber.test(text)) fail();
     index = jsonNumber.lastIndex;
   };
+  /** The closing character of each array or object the scan is in, innermost last. */
+  const open: Array<"]" | "}"> = [];
+  const startMember = (close: "]" | "}"): void => {
+    if (close === "}") {
+      readString();
+      expect(":");
+    }
+  };
 
   try {
-    readValue();
-    skipWhitespace();
-    if (index < text.length) fail();
+    for (;;) {
+      skipWhitespace();
+      const char = text.charAt(index);
+      if (char === "{" || char === "[") {
+        const close = char === "{" ? "}" : "]";
+        index += 1;
+        skipWhitespace();
+        if (text.charAt(index) !== close) {
+          open.push(close);
+          startMember(close);
+          continue;
+        }
+        index += 1;
+      } else {
+        readScalar();
+      }
+      // A value ended: close what it ends, or go on to the next member.
+      for (;;) {
+        skipWhitespace();
+        const close = open.at(-1);
+        if (close === undefined) {
+          if (index < text.length) fail();
+          return text.length;
+        }
+        if (text.charAt(index) !== close) break;
+        index += 1;
+        open.pop();
+      }
+      expect(",");
+      startMember(open.at(-1) as "]" | "}");
+    }
   } catch (error) {
     if (error instanceof JsonSyntaxErrorAt) return error.offset;
     throw error;
   }
-  return text.length;
 }
 
 class JsonSyntaxErrorAt {

@@ -85,14 +85,33 @@ export interface RunReportExtra {
   trajectoryTruncated?: boolean;
 }
 
-/** Lists the files a git patch touches, from its `diff --git` headers ("old → new" for renames). */
+/**
+ * Lists the files a git patch touches, from its `diff --git` headers ("old → new" for renames).
+ * A rename's `rename from` / `rename to` lines name its two paths when it has them: a header
+ * whose paths hold spaces, or where only one is quoted, can be split more than one way.
+ */
 export function listPatchFiles(patch: string): string[] {
   const files: string[] = [];
-  for (const line of patch.split("\n")) {
-    if (!line.startsWith("diff --git ")) continue;
-    const [from, to] = splitDiffHeader(line.slice("diff --git ".length));
+  let section: { from?: string; to?: string; renamedFrom?: string; renamedTo?: string; inHeader: boolean } | undefined;
+  const addSection = (): void => {
+    const renamed = section?.renamedFrom !== undefined && section.renamedTo !== undefined;
+    const [from, to] = renamed ? [section?.renamedFrom, section?.renamedTo] : [section?.from, section?.to];
     if (to) files.push(from === to ? to : `${from} → ${to}`);
+  };
+  for (const line of patch.split("\n")) {
+    if (line.startsWith("diff --git ")) {
+      addSection();
+      const [from, to] = splitDiffHeader(line.slice("diff --git ".length));
+      section = { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), inHeader: true };
+      continue;
+    }
+    if (!section?.inHeader) continue;
+    const renamed = /^(?:rename|copy) (from|to) (.+)$/.exec(line);
+    if (renamed?.[1] === "from") section.renamedFrom = unquote(renamed[2] as string);
+    else if (renamed?.[1] === "to") section.renamedTo = unquote(renamed[2] as string);
+    else if (/^(?:@@|--- |\+\+\+ |GIT binary patch|Binary files )/.test(line)) section.inHeader = false;
   }
+  addSection();
   return files;
 }
 

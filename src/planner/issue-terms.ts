@@ -177,7 +177,8 @@ const CHAIN_PART = /[A-Za-z_$][\w$]*/g;
 const WHOLE_CHAIN_SPAN = /^([A-Za-z_$][\w$]*(?:(?:\.|::|#)[A-Za-z_$][\w$]*)*)(?:\((.*)\))?;?$/;
 
 const URL = /\b(?:https?|ftp|file):\/\/[^\s)>\]]+|\bwww\.[^\s)>\]]+/g;
-const INLINE_CODE = /(`+)([^`\n]+?)\1|\{\{\{(.+?)\}\}\}/g;
+/** A code span: backticks, or Trac's `{{{…}}}`, whose text never holds another `{{{` (so a run of `{` is not read again from each of them). */
+const INLINE_CODE = /(`+)([^`\n]+?)\1|\{\{\{((?:(?!\{\{\{).)+?)\}\}\}/g;
 const STRING_OR_COMMENT = /'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|(?:^|\s)(?:#|\/\/)\s.*$/g;
 const QUOTED_NAME = /(['"`])([A-Za-z_$][\w$]*(?:(?:\.|::|#)[A-Za-z_$][\w$]*)*)\1/g;
 const ELLIPSIS = /\.{2,}/g;

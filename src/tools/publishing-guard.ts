@@ -31,8 +31,13 @@ interface Context {
   input?: string;
   /** How many shells of the current script read their script from standard input. */
   stdin: { shells: number };
-  /** Commands left to check for the whole decision, so that nested wrappers cannot blow up. */
-  budget: { steps: number };
+  /**
+   * Commands left to check for the whole decision, so that nested wrappers cannot blow up, and
+   * how many checks of a command are under way, one inside the other (`sudo sudo … git push`).
+   */
+  budget: { steps: number; nested: number };
+  /** The command strings being checked, outermost first: one fed back to itself is not read again. */
+  scripts: readonly string[];
 }
 
 const PUBLISHING_ADVICE =
@@ -51,6 +56,8 @@ const REASONS: Record<Rule, (command: string) => string> = {
 
 const MAX_DEPTH = 16;
 const MAX_STEPS = 5_000;
+/** Commands checked one inside the other (wrappers of wrappers): each takes a few stack frames. */
+const MAX_NESTED_COMMANDS = 200;
 const MAX_SHOWN_CHARS = 120;
 
 /** Hosts of GitHub's REST, GraphQL and upload APIs: any command mentioning them is denied. */
@@ -119,19 +126,26 @@ const WRAPPERS = new Map<string, WrapperSpec>([
 
 /** Checks every simple command of a command line, and the text fed to a shell that reads standard input. */
 function checkScript(script: string, outer: Context): Finding | undefined {
-  const ctx: Context = { depth: outer.depth + 1, fromInput: false, replace: outer.replace, stdin: { shells: 0 }, budget: outer.budget };
+  // `x=$(bash <<< ls)` feeds its own text to the shell it holds; reading it again finds nothing new.
+  if (outer.scripts.includes(script)) return undefined;
+  const ctx: Context = { depth: outer.depth + 1, fromInput: false, replace: outer.replace, stdin: { shells: 0 }, budget: outer.budget, scripts: [...outer.scripts, script] };
   if (ctx.depth > MAX_DEPTH) return { rule: "nesting", command: shorten(script) };
   const commands = splitShellCommands(script);
   const stdinShells = new Set<SimpleCommand>();
   for (const command of commands) {
+    if (command.unread) return { rule: "nesting", command: shorten(script) };
     const shellsBefore = ctx.stdin.shells;
     const found = checkCommand(command.words, { ...ctx, input: command.stdin });
     if (found) return found.command ? found : { ...found, command: shorten(joinWords(command.words)) };
     if (ctx.stdin.shells > shellsBefore) stdinShells.add(command);
   }
   if (stdinShells.size > 0) {
-    const fed = commands.filter((command) => !stdinShells.has(command)).flatMap((command) => [...command.words.map((word) => word.text), command.stdin ?? ""]);
-    const found = findFirst(fed, (text) => checkScript(text.replaceAll("\\n", "\n"), ctx));
+    // Each word (`echo 'git push' | sh`), the arguments as one line (`echo git push | sh`), and what the command is fed.
+    const fed = commands
+      .filter((command) => !stdinShells.has(command))
+      .flatMap((command) => [...command.words.map((word) => word.text), joinWords(command.words.slice(1)), command.stdin ?? ""]);
+    // Read as written and, for echo -e and printf, with `\n` as a line break.
+    const found = findFirst(fed, (text) => checkScript(text, ctx) ?? (text.includes("\\n") ? checkScript(text.replaceAll("\\n", "\n"), ctx) : undefined));
     if (found) return found;
   }
   if (GITHUB_API_HOST.test(script)) return { rule: "api", command: shorten(script) };
@@ -140,7 +154,17 @@ function checkScript(script: string, outer: Context): Finding | undefined {
 
 /** Checks one simple command: strips assignments and wrappers, then applies the rules of its program. */
 function checkCommand(input: ShellWord[], ctx: Context): Finding | undefined {
-  if (isOverBudget(ctx)) return { rule: "nesting", command: "" };
+  if (isOverBudget(ctx) || ctx.budget.nested >= MAX_NESTED_COMMANDS) return { rule: "nesting", command: "" };
+  ctx.budget.nested += 1;
+  try {
+    return checkProgram(input, ctx);
+  } finally {
+    ctx.budget.nested -= 1;
+  }
+}
+
+/** The rules of a simple command's program, after its assignments and wrappers. */
+function checkProgram(input: ShellWord[], ctx: Context): Finding | undefined {
   const { replace } = ctx;
   const words = replace ? input.map((word) => (word.text.includes(replace) ? { text: word.text, dynamic: true } : word)) : input;
   if (words.some((word) => GITHUB_API_HOST.test(word.text))) return { rule: "api", command: "" };
@@ -454,6 +478,6 @@ function shorten(text: string): string {
 
 /** Why a shell command is denied because it would publish, or undefined when it would not. */
 export function findPublishingCommand(command: string): string | undefined {
-  const found = checkScript(command, { depth: 0, fromInput: false, stdin: { shells: 0 }, budget: { steps: MAX_STEPS } });
+  const found = checkScript(command, { depth: 0, fromInput: false, stdin: { shells: 0 }, budget: { steps: MAX_STEPS, nested: 0 }, scripts: [] });
   return found ? REASONS[found.rule](found.command) : undefined;
 }

@@ -34,7 +34,19 @@ export interface SimpleCommand {
   words: ShellWord[];
   /** What its here-documents and here-strings feed to its standard input, if any. */
   stdin?: string;
+  /**
+   * Set on the one command made of the rest of the text when substitutions nest deeper than
+   * `MAX_SUBSTITUTION_DEPTH`: that rest is left unread (its one word, dynamic), not scanned.
+   */
+  unread?: true;
 }
+
+/**
+ * How deep `$( … )`, `<( … )`, `${ … }` and backticks may nest before the rest of the text is
+ * left unread: every level is a few stack frames, and a hundred thousand of them (a 200 KB
+ * command) would overflow the stack.
+ */
+export const MAX_SUBSTITUTION_DEPTH = 100;
 
 /** Reserved words that begin, separate or end compound commands when they start a command. */
 const KEYWORDS = new Set(["if", "then", "else", "elif", "fi", "while", "until", "do", "done", "for", "select", "case", "esac", "function", "coproc", "!"]);
@@ -47,6 +59,8 @@ const ANSI_C_ESCAPES: Record<string, string> = { a: "\x07", b: "\b", e: "\x1b", 
 interface Scanner {
   src: string;
   pos: number;
+  /** How many substitutions deep the scan is. */
+  depth: number;
   commands: SimpleCommand[];
   heredocs: Array<{ delimiter: string; stripTabs: boolean; expands: boolean; command: SimpleCommand }>;
 }
@@ -59,10 +73,18 @@ interface WordBuilder {
   braceOpen: boolean;
   braceList: boolean;
   bracketOpen: boolean;
+  /** The last two characters of `text`: reading them off `text`, which grows a character at a time, would copy it each time. */
+  tail: string;
 }
 
 function createWord(): WordBuilder {
-  return { text: "", dynamic: false, quoted: false, started: false, braceOpen: false, braceList: false, bracketOpen: false };
+  return { text: "", dynamic: false, quoted: false, started: false, braceOpen: false, braceList: false, bracketOpen: false, tail: "" };
+}
+
+/** Adds text to a word as written, keeping its tail. */
+function appendText(word: WordBuilder, text: string): void {
+  word.text += text;
+  word.tail = text.length >= 2 ? text.slice(-2) : (word.tail + text).slice(-2);
 }
 
 /**
@@ -71,9 +93,31 @@ function createWord(): WordBuilder {
  * that holds them).
  */
 export function splitShellCommands(commandLine: string): SimpleCommand[] {
-  const scanner: Scanner = { src: commandLine, pos: 0, commands: [], heredocs: [] };
+  return splitAtDepth(commandLine, 0);
+}
+
+function splitAtDepth(commandLine: string, depth: number): SimpleCommand[] {
+  const scanner: Scanner = { src: commandLine, pos: 0, depth, commands: [], heredocs: [] };
   scanList(scanner, false);
   return scanner.commands;
+}
+
+/**
+ * Enters one more level of substitution; past `MAX_SUBSTITUTION_DEPTH` it instead ends the
+ * scan: the rest of the text becomes the word's tail and one unread command, and false is returned.
+ */
+function enterSubstitution(s: Scanner, word: WordBuilder): boolean {
+  if (s.depth < MAX_SUBSTITUTION_DEPTH) {
+    s.depth += 1;
+    return true;
+  }
+  const rest = s.src.slice(s.pos);
+  s.commands.push({ words: [{ text: rest, dynamic: true }], unread: true });
+  word.started = true;
+  word.dynamic = true;
+  appendText(word, rest);
+  s.pos = s.src.length;
+  return false;
 }
 
 /** Reads commands until the end of the text or, inside `$(`, the `)` that closes it. */
@@ -171,7 +215,7 @@ function scanList(s: Scanner, closeOnParen: boolean): void {
 /** Adds text to a word; unquoted text is watched for globs (`*`, `?`, `[…]`) and brace lists (`{a,b}`, `{1..3}`). */
 function appendLiteral(word: WordBuilder, text: string, quoted: boolean): void {
   word.started = true;
-  word.text += text;
+  appendText(word, text);
   if (quoted) {
     word.quoted = true;
     return;
@@ -180,7 +224,7 @@ function appendLiteral(word: WordBuilder, text: string, quoted: boolean): void {
   else if (text === "[") word.bracketOpen = true;
   else if (text === "]" && word.bracketOpen) word.dynamic = true;
   else if (text === "{") word.braceOpen = true;
-  else if ((text === "," || word.text.endsWith("..")) && word.braceOpen) word.braceList = true;
+  else if ((text === "," || word.tail === "..") && word.braceOpen) word.braceList = true;
   else if (text === "}" && word.braceList) word.dynamic = true;
 }
 
@@ -198,14 +242,14 @@ function readDoubleQuoted(s: Scanner, word: WordBuilder): void {
     const c = s.src[s.pos] as string;
     const next = s.src[s.pos + 1];
     if (c === "\\" && next !== undefined && '$`"\\\n'.includes(next)) {
-      if (next !== "\n") word.text += next;
+      if (next !== "\n") appendText(word, next);
       s.pos += 2;
     } else if (c === "$") {
       readDollar(s, word, true);
     } else if (c === "`") {
       readBackticks(s, word);
     } else {
-      word.text += c;
+      appendText(word, c);
       s.pos += 1;
     }
   }
@@ -230,7 +274,7 @@ function readDollar(s: Scanner, word: WordBuilder, inDoubleQuotes: boolean): voi
   } else {
     const name = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(s.src.slice(s.pos + 1))?.[0];
     word.started = true;
-    word.text += `$${name ?? ""}`;
+    appendText(word, `$${name ?? ""}`);
     if (name) word.dynamic = true;
     s.pos += 1 + (name?.length ?? 0);
   }
@@ -238,17 +282,20 @@ function readDollar(s: Scanner, word: WordBuilder, inDoubleQuotes: boolean): voi
 
 /** Reads `$( … )` or `<( … )`/`>( … )`: its commands are scanned, and the word keeps the raw text. */
 function readSubstitution(s: Scanner, word: WordBuilder, openerLength: number): void {
+  if (!enterSubstitution(s, word)) return;
   const start = s.pos;
   s.pos += openerLength;
   scanList(s, true);
+  s.depth -= 1;
   s.pos += 1;
   word.started = true;
   word.dynamic = true;
-  word.text += s.src.slice(start, Math.min(s.pos, s.src.length));
+  appendText(word, s.src.slice(start, Math.min(s.pos, s.src.length)));
 }
 
 /** Reads `${ … }` up to its matching brace, scanning the substitutions inside it. */
 function readBracedParameter(s: Scanner, word: WordBuilder): void {
+  if (!enterSubstitution(s, word)) return;
   const start = s.pos;
   const inner = createWord();
   let depth = 0;
@@ -267,10 +314,11 @@ function readBracedParameter(s: Scanner, word: WordBuilder): void {
       s.pos += 1;
     }
   }
+  s.depth -= 1;
   s.pos += 1;
   word.started = true;
   word.dynamic = true;
-  word.text += s.src.slice(start, Math.min(s.pos, s.src.length));
+  appendText(word, s.src.slice(start, Math.min(s.pos, s.src.length)));
 }
 
 /** Reads `` `…` ``: inside, backslash escapes only `` ` ``, `$` and `\`; the text between is scanned as commands. */
@@ -289,10 +337,10 @@ function readBackticks(s: Scanner, word: WordBuilder): void {
     }
   }
   s.pos += 1;
-  s.commands.push(...splitShellCommands(inner));
+  s.commands.push(...splitAtDepth(inner, s.depth + 1));
   word.started = true;
   word.dynamic = true;
-  word.text += `\`${inner}\``;
+  appendText(word, `\`${inner}\``);
 }
 
 /**
@@ -316,7 +364,7 @@ function readHeredocBodies(s: Scanner): void {
 
 /** Scans the substitutions of an expanding here-document body, as in double quotes. */
 function scanExpansions(outer: Scanner, body: string): void {
-  const s: Scanner = { src: body, pos: 0, commands: outer.commands, heredocs: [] };
+  const s: Scanner = { src: body, pos: 0, depth: outer.depth, commands: outer.commands, heredocs: [] };
   const scratch = createWord();
   while (s.pos < body.length) {
     const c = body[s.pos];

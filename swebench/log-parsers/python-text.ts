@@ -12,7 +12,7 @@ const WHITESPACE_CHAR = new RegExp(`^[${PY_WHITESPACE_CLASS}]$`, "u");
 const WHITESPACE_RUN = new RegExp(`[${PY_WHITESPACE_CLASS}]+`, "u");
 
 /** Whether one UTF-16 code unit is Python whitespace (every such character is a single code unit). */
-function isPyWhitespace(char: string): boolean {
+export function isPyWhitespace(char: string): boolean {
   return WHITESPACE_CHAR.test(char);
 }
 

@@ -135,6 +135,20 @@ describe("listPatchFiles", () => {
     ].join("\n");
     expect(listPatchFiles(patch)).toEqual(["old name.py → new name.py", "my file.txt", "café.txt → tab\there.txt", "x"]);
   });
+
+  it("reads a rename's paths from its rename lines when the header can be split more than one way (found by test/fuzz)", () => {
+    const patch = [
+      'diff --git a/ a/a "b/\\""',
+      "similarity index 50%",
+      "rename from  a/a",
+      'rename to "\\""',
+      "diff --git a/Plan b/x b/Plan b/y",
+      "similarity index 100%",
+      "rename from Plan b/x",
+      "rename to Plan b/y",
+    ].join("\n");
+    expect(listPatchFiles(patch)).toEqual([' a/a → "', "Plan b/x → Plan b/y"]);
+  });
 });
 
 describe("renderSummaryMarkdown", () => {

@@ -215,6 +215,16 @@ describe("extractIssueTerms", () => {
     expect(extractIssueTerms(task, { maxTerms: 0 })).toEqual([]);
   });
 
+  it("reads a 256 KB run of `{` in linear time (found by test/fuzz: the {{{…}}} span was looked for from each `{`, 16 s)", () => {
+    const started = performance.now();
+    expect(extractIssueTerms({ title: "Crash", body: `!${"{".repeat(256 * 1024)}` })).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("reads the innermost {{{…}}} span of an unclosed one", () => {
+    expect(extractIssueTerms({ title: "Crash", body: "{{{a {{{Baz.qux_x}}}" })).toEqual(["Baz.qux_x", "qux_x"]);
+  });
+
   it("is deterministic and leaves its input unchanged", () => {
     const task = { ...djangoIssue };
     const first = extractIssueTerms(task);

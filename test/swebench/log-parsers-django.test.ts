@@ -172,6 +172,18 @@ describe("parse_log_django", () => {
     expect(Object.keys(parseLogDjango(log)).filter((name) => name.startsWith("  "))).toEqual([]);
   });
 
+  it("reads a 1 MB line of ' ... Internal Server Error: /' repeated in linear time (found by test/fuzz: the multi-line patterns backtracked for 30 s)", () => {
+    const started = performance.now();
+    expect(parseLogDjango(" ... Internal Server Error: /".repeat(40_000))).toEqual({});
+    expect(parseLogDjango(" \n".repeat(500_000))).toEqual({});
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("finds a multi-line pattern's name on the line before a ' ... ' that starts its own line", () => {
+    const log = ["test_x (a.B)", "... System check identified no issues (0 silenced)", "ok"].join("\n");
+    expect(parseLogDjango(log)).toEqual({ "test_x (a.B)": "PASSED" });
+  });
+
   it("skips a bare 'FAIL:' or 'ERROR:' line instead of failing", () => {
     expect(parseLogDjango("FAIL:\nERROR:\ntest_x (a.B) ... ok")).toEqual({ "test_x (a.B)": "PASSED" });
   });

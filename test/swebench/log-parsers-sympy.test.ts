@@ -91,4 +91,14 @@ describe("parse_log_sympy", () => {
     const log = ["doctest_x ok", "Test_upper ok", "test_glued_ok", "test_timeout T", "test_keyboard K"].join("\n");
     expect(parseLogSympy(log)).toEqual({});
   });
+
+  it("reads a 64 KB line of spaces holding .py: in linear time (found by test/fuzz: the banner pattern backtracked for 12 s)", () => {
+    const started = performance.now();
+    expect(parseLogSympy(`x${" ".repeat(65_536)}E____ ... ok tests/test_a.py::test_x`)).toEqual({});
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("takes a banner's name from the line's first space to its last .py: that a space follows, as the official pattern does", () => {
+    expect(parseLogSympy("__ a.py:b c.py:d e\nno space.py:after")).toEqual({ "a.py:b c.py:d": "FAILED" });
+  });
 });

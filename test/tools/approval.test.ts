@@ -100,6 +100,14 @@ describe("decideApproval on spellings of git push", () => {
     "make test\ngit push",
     "X='git push'; $X",
     "echo 'git push' | sh",
+    // Found by test/fuzz: unquoted, echo's arguments reach the shell as one line.
+    "echo git push | bash",
+    // Found by test/fuzz: nested too deep to read (splitShellCommands used to overflow the stack on 100,000 levels).
+    `${"$(".repeat(150)}git push${")".repeat(150)}`,
+    "$(".repeat(100_000),
+    // Found by test/fuzz: 2,000 nested wrappers overflowed the stack; `\n` in echoed text was only read as a line break.
+    `${"sudo ".repeat(5_000)}git push`,
+    "echo 'git -C . \\-\\-\\n\\o\\-\\p\\a\\g\\e\\r push' | bash",
     "bash <<'EOF'\ngit push origin\nEOF",
     "cat <<'EOF' | sh\ngit push\nEOF",
     "cat > notes.md <<EOF\nPushed: `git push`\nEOF",
@@ -156,6 +164,8 @@ describe("decideApproval on near misses", () => {
     "git remote set-url --push origin https://example.com/repo.git",
     "git request-pull v1.0 https://example.com/repo.git main",
     "git status",
+    // Found by test/fuzz: a shell in a substitution fed its own text back until "nests too deeply".
+    "x=$(bash <<< 'git status')",
     "git diff HEAD~1",
     "python -m pytest -q",
     "gh --version",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitShellCommands } from "../../src/tools/shell-words.js";
+import { MAX_SUBSTITUTION_DEPTH, splitShellCommands } from "../../src/tools/shell-words.js";
 
 /** The words of each simple command, as plain strings. */
 const wordsOf = (commandLine: string) => splitShellCommands(commandLine).map((command) => command.words.map((word) => word.text));
@@ -143,6 +143,25 @@ describe("splitShellCommands", () => {
 
   it("reads an unterminated quote to the end of the text", () => {
     expect(wordsOf("echo 'git push")).toEqual([["echo", "git push"]]);
+  });
+
+  it("leaves the rest unread, as one dynamic command, past MAX_SUBSTITUTION_DEPTH nested substitutions (found by test/fuzz: 100,000 overflowed the stack)", () => {
+    const commands = splitShellCommands(`${"$(".repeat(100_000)}git push`);
+    expect(commands.filter((command) => command.unread)).toEqual([
+      { words: [{ text: `${"$(".repeat(100_000 - MAX_SUBSTITUTION_DEPTH)}git push`, dynamic: true }], unread: true },
+    ]);
+  });
+
+  it("reads a 256 KB word in linear time (found by test/fuzz: 20 s, each character copied the word)", () => {
+    const started = performance.now();
+    expect(wordsOf(`{${".".repeat(256 * 1024)}`)).toEqual([[`{${".".repeat(256 * 1024)}`]]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("reads substitutions nested as deep as MAX_SUBSTITUTION_DEPTH", () => {
+    const nested = `${"echo $(".repeat(MAX_SUBSTITUTION_DEPTH)}ls${")".repeat(MAX_SUBSTITUTION_DEPTH)}`;
+    expect(wordsOf(nested)).toContainEqual(["ls"]);
+    expect(splitShellCommands(nested).some((command) => command.unread)).toBe(false);
   });
 
   it("keeps find's placeholder and escaped terminator as words", () => {

@@ -64,7 +64,7 @@ const PYTEST_STATUSES: Record<string, Status> = {
  * `ERROR path - message`) and `-v` lines (`path::test PASSED [ 50%]`). Unlike SWE-bench's
  * whitespace split, ids keep their spaces (`test_x[a b-1]`): the message starts at the first
  * ` - ` outside brackets. Only ids with `::` (or a bare `.py` file, for collection errors) count,
- * so `SKIPPED [N] path:line: reason` and a test's own log lines are ignored.
+ * so a test's own log lines are ignored, and so is `SKIPPED [N] path:line: reason` (whatever its reason says).
  */
 const parsePytest: Parser = (lines) => {
   const outcomes = new Outcomes();
@@ -72,15 +72,65 @@ const parsePytest: Parser = (lines) => {
     const line = raw.replace(/^\[gw\d+\]\s+\[\s*\d+%\]\s+/, "").trimEnd();
     const first = /^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (.+)$/.exec(line);
     if (first) {
+      if (first[1] === "SKIPPED" && /^\[\d+\] /.test(first[2] ?? "")) continue;
       const id = pytestId(first[2] ?? "");
       if (id.includes("::") || /^\S+\.py$/.test(id)) outcomes.set(id, PYTEST_STATUSES[first[1] ?? ""] ?? "error");
       continue;
     }
-    const last = /^(\S.*?::.*?) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)(?: \(.*\))?(?:\s+\[\s*\d+%\])?$/.exec(line);
-    if (last) outcomes.set(last[1] as string, PYTEST_STATUSES[last[2] as string] ?? "error");
+    const last = pytestVerboseResult(line);
+    if (last) outcomes.set(last.id, PYTEST_STATUSES[last.status] ?? "error");
   }
   return outcomes.list();
 };
+
+const PYTEST_STATUS_WORD = / (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)/g;
+
+/**
+ * A `-v` line, `path::test STATUS`, then maybe ` (reason)` and ` [ 50%]`: the id is the shortest
+ * prefix that holds `::`, closes its brackets (`test_x[a PASSED (b)] SKIPPED (why)`) and is
+ * followed by such an ending; when no prefix closes them, the shortest (what the regex
+ * `^(\S.*?::.*?) (STATUS)(?: \(.*\))?(?:\s+\[\s*\d+%\])?$` matches). Found in one pass: that
+ * regex backtracks quadratically on a long line with many `::` or status words.
+ */
+function pytestVerboseResult(line: string): { id: string; status: string } | undefined {
+  const separator = line.indexOf("::", 1);
+  if (separator === -1 || /^\s/.test(line)) return undefined;
+  const body = line.slice(0, percentStart(line));
+  let shortest: { id: string; status: string } | undefined;
+  let depth = 0;
+  let scanned = 0;
+  PYTEST_STATUS_WORD.lastIndex = separator + 2;
+  for (let match = PYTEST_STATUS_WORD.exec(body); match; match = PYTEST_STATUS_WORD.exec(body)) {
+    const rest = body.length - (match.index + match[0].length);
+    const endsHere = rest === 0 || (rest >= 3 && body.startsWith(" (", match.index + match[0].length) && body.endsWith(")"));
+    if (endsHere) {
+      for (; scanned < match.index; scanned += 1) {
+        if (body[scanned] === "[") depth += 1;
+        else if (body[scanned] === "]") depth = Math.max(0, depth - 1);
+      }
+      const result = { id: body.slice(0, match.index), status: match[1] as string };
+      if (depth === 0) return result;
+      shortest ??= result;
+    }
+    PYTEST_STATUS_WORD.lastIndex = match.index + 1;
+  }
+  return shortest;
+}
+
+/** Where the ` [ 50%]` ending of a `-v` line starts (the blanks before it included), or the line's length when it has none. */
+function percentStart(line: string): number {
+  const isBlank = (index: number): boolean => /\s/.test(line.charAt(index));
+  if (!line.endsWith("%]")) return line.length;
+  let index = line.length - 3;
+  while (index >= 0 && /\d/.test(line.charAt(index))) index -= 1;
+  if (index === line.length - 3) return line.length;
+  while (index >= 0 && isBlank(index)) index -= 1;
+  if (line.charAt(index) !== "[") return line.length;
+  const bracket = index;
+  index -= 1;
+  while (index >= 0 && isBlank(index)) index -= 1;
+  return index === bracket - 1 ? line.length : index + 1;
+}
 
 /** The test id at the start of a summary line's remainder, without the ` - message`. */
 function pytestId(rest: string): string {

@@ -267,6 +267,22 @@ describe("parseTestOutput", () => {
       expect(parseTestOutput("pytest", "SKIPPED [3] tests/test_a.py:12: requires network\n")).toEqual([]);
     });
 
+    it("ignores the SKIPPED [N] summary line even when its reason holds `::` (found by test/fuzz)", () => {
+      expect(parseTestOutput("pytest", "SKIPPED [1] test_a.py:3: needs tests/test_b.py::test_c\n")).toEqual([]);
+    });
+
+    it("reads a verbose line whose parameters hold a status word and parentheses to the bracket that closes them (found by test/fuzz)", () => {
+      expect(parseTestOutput("pytest", "test_a.py::test_a[ - PASSED (p)a] SKIPPED (requires network) [  0%]\n")).toEqual([
+        { test: "test_a.py::test_a[ - PASSED (p)a]", status: "skipped" },
+      ]);
+    });
+
+    it("reads a 1 MB line of `a::b` repeated in linear time (found by test/fuzz: the verbose-line regex backtracked quadratically, 5 s on 64 KB)", () => {
+      const started = performance.now();
+      expect(parseTestOutput("pytest", "a::b".repeat(256 * 1024))).toEqual([]);
+      expect(performance.now() - started).toBeLessThan(2_000);
+    });
+
     it("reads verbose lines that end with the status, with or without xdist's worker prefix", () => {
       const log = [
         "tests/test_a.py::test_one PASSED                                         [ 33%]",
