@@ -37,6 +37,8 @@ export interface CliContext {
   confirm?: (question: string) => Promise<boolean>;
   /** The terminal progress is drawn on (stderr), when stderr is one; undefined otherwise. */
   terminal?: NodeJS.WriteStream;
+  /** The terminal's keyboard (stdin), when stdin is a terminal: the interactive session reads keys from it. */
+  stdin?: NodeJS.ReadStream;
 }
 
 /** The global flags of every command. */

@@ -56,5 +56,6 @@ const code = await runCli(process.argv.slice(2), {
   signal: controller.signal,
   ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm } : {}),
   ...(process.stderr.isTTY ? { terminal: process.stderr } : {}),
+  ...(process.stdin.isTTY ? { stdin: process.stdin } : {}),
 });
 process.exitCode = controller.signal.aborted ? INTERRUPTED : code;

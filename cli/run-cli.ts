@@ -37,6 +37,13 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async (context) => named((await import("./commands/solve-command.js")).createSolveCommands(context), "solve"),
   },
   {
+    name: "chat",
+    usage: "[options]",
+    description:
+      "Open an interactive session in this repository (also `agent` alone): type tasks, review the plan, approve steps and steer the agents; your checkout changes only with /apply.",
+    load: async (context) => (await import("./commands/chat-command.js")).createChatCommand(context),
+  },
+  {
     name: "resume",
     usage: "[options] [run-id]",
     description:
@@ -144,6 +151,20 @@ function commandNameIn(argv: readonly string[], program: Command): string | unde
   return undefined;
 }
 
+/**
+ * The arguments as commander must see them: `agent` with no command (only flags, such as
+ * --model or the session's own --approval) opens the interactive session, so `chat` is put
+ * first. Help, version, a command named anywhere, and a root flag missing its value are left
+ * for commander to answer.
+ */
+export function withDefaultCommand(argv: readonly string[], program: Command): string[] {
+  if (commandNameIn(argv, program) !== undefined) return [...argv];
+  if (argv.some((arg) => ["-h", "--help", "-V", "--version"].includes(arg) || COMMANDS.some((entry) => entry.name === arg))) return [...argv];
+  const last = argv.at(-1);
+  if (last !== undefined && flagKind(last, program) === "value-follows") return [...argv];
+  return ["chat", ...argv];
+}
+
 /** Builds the `agent` program with its global flags and every command: the one `argv` runs loaded, the others listed only. */
 export async function createProgram(context: CliContext, argv: readonly string[] = []): Promise<Command> {
   const program = new Command("agent")
@@ -159,7 +180,7 @@ export async function createProgram(context: CliContext, argv: readonly string[]
       writeOut: (text) => context.io.stdout.write(text),
       writeErr: (text) => context.io.stderr.write(text),
     });
-  const wanted = commandNameIn(argv, program);
+  const wanted = commandNameIn(withDefaultCommand(argv, program), program);
   const listedOnly = new Map<Command, string>();
   for (const entry of COMMANDS) {
     if (entry.name === wanted) program.addCommand(await entry.load(context));
@@ -211,7 +232,7 @@ export async function runCli(argv: string[], context: Omit<CliContext, "setExitC
       throw new ConfigError("AGENT_CONFIG is set but empty; unset it or name a config file.");
     }
     const program = await createProgram(fullContext, argv);
-    await program.parseAsync(argv, { from: "user" });
+    await program.parseAsync(withDefaultCommand(argv, program), { from: "user" });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

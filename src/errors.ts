@@ -78,6 +78,13 @@ export class AbortedError extends AgentError {
   }
 }
 
+/** The person rejected the planner's plan: the run stops before any code changes, with its record. */
+export class PlanRejectedError extends AgentError {
+  constructor(message = "The plan was rejected; nothing was changed.", options?: { cause?: unknown }) {
+    super("plan-rejected", message, options);
+  }
+}
+
 /** Throws AbortedError when the signal has been aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError("Interrupted.", { cause: signal.reason });

@@ -5,7 +5,7 @@
  */
 
 // Errors: one hierarchy, each with a code; cli/main.ts maps them to exit codes.
-export { AbortedError, AgentError, ConfigError, GitError, GitHubError, ModelAuthError, ModelError, SandboxError, UsageError } from "./errors.js";
+export { AbortedError, AgentError, ConfigError, GitError, GitHubError, ModelAuthError, ModelError, PlanRejectedError, SandboxError, UsageError } from "./errors.js";
 
 // Configuration.
 export { describeConfig, toMaskedJson, type ConfigRow } from "./config/describe-config.js";
@@ -21,7 +21,7 @@ export { addUsage, formatCost, zeroUsage, type CostEstimate, type ModelUsage } f
 
 // Git: the clone cache and questions about the user's checkout.
 export { ensureCachedClone } from "./git/clone-cache.js";
-export { applyPatchToCheckout, findRepositoryRoot, readOriginUrl } from "./git/inspect-repository.js";
+export { applyPatchToCheckout, findRepositoryRoot, hasUncommittedChanges, readOriginUrl } from "./git/inspect-repository.js";
 
 // GitHub.
 export { fetchIssue, fetchRepositoryInfo, issueToTask, type GitHubIssue } from "./github/fetch-issue.js";
@@ -37,6 +37,10 @@ export type { RunEnvironment } from "./graph/prepare-run.js";
 export { resumeRun, runTask, type ResumeRunOptions, type RunTaskOptions } from "./graph/run-task.js";
 export { listRuns, readRunManifest, type RunListing, type RunManifest } from "./graph/run-manifest.js";
 
+// Steering a run from a terminal session, and the sessions themselves.
+export { RunSteering, type ModelErrorChoice, type PlanForReview, type PlanReview, type SteeringDecisions } from "./agents/run-steering.js";
+export { Session, type SessionRecord, type SessionRunOptions, type SessionTask } from "./session/session.js";
+
 // Long-term memory.
 export {
   createLongTermStore,
@@ -49,6 +53,7 @@ export {
   type RepositoryMemory,
 } from "./memory/long-term-store.js";
 export { normalizeOriginUrl, repositoryKey } from "./memory/repository-key.js";
+export { createRedactor } from "./memory/secret-patterns.js";
 
 // Models.
 export { builtInProviders, DEFAULT_OLLAMA_URL } from "./models/chat-model-factory.js";
@@ -68,4 +73,4 @@ export { listSandboxContainers, pruneSandboxes } from "./sandbox/prune-sandboxes
 
 // Tools: the approval policy.
 export { decideApproval, type ApprovalDecision, type ApprovalMode } from "./tools/approval.js";
-export type { ApprovalRequest, Approver } from "./tools/approver.js";
+export type { ApprovalAnswer, ApprovalRequest, Approver } from "./tools/approver.js";

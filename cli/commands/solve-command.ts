@@ -7,13 +7,10 @@ import {
   commentOnIssue,
   createEventRenderer,
   ensureCachedClone,
-  fetchIssue,
   fetchRepositoryInfo,
   findRepositoryRoot,
   formatIssueReference,
-  issueToTask,
   listRuns,
-  looksLikeIssueReference,
   openDraftPullRequest,
   parseIssueReference,
   pushPatchBranch,
@@ -28,13 +25,13 @@ import {
   type RunEnvironment,
   type RunLimits,
   type RunOutcome,
-  type TaskSpec,
 } from "../../src/index.js";
 import { shouldUseLiveView, startLiveView } from "../tui/live-view.js";
 import { globalOptions, type CliContext } from "../cli-context.js";
 import { positiveNumber, repositoryCacheDir, sharedRunOptions } from "../run-options.js";
 import { ExitCode } from "../exit-codes.js";
 import { memoryPath } from "./memory-command.js";
+import { readTask } from "../task-input.js";
 
 interface SolveOptions {
   task?: string;
@@ -56,24 +53,6 @@ export function runsDirectory(context: CliContext, option: string | undefined): 
   if (option) return resolve(context.cwd, option);
   if (context.env["AGENT_RUNS_DIR"]) return resolve(context.cwd, context.env["AGENT_RUNS_DIR"]);
   return join(context.env["XDG_STATE_HOME"] || join(context.homeDir, ".local", "state"), "agent", "runs");
-}
-
-/** A task from --task text, a GitHub issue (URL or OWNER/REPO#N), or a local markdown/text file (first line or heading = title). */
-async function readTask(context: CliContext, input: string | undefined, text: string | undefined, apiUrl: string | undefined): Promise<{ task: TaskSpec; issue?: IssueReference }> {
-  if (input && text) throw new UsageError("Give either an issue (URL, OWNER/REPO#N or file) or --task, not both.");
-  if (!input && !text) throw new UsageError('Say what to do: `agent solve https://github.com/OWNER/REPO/issues/N`, `agent solve ISSUE.md` or `agent solve --task "..."`.');
-  if (input && looksLikeIssueReference(input)) {
-    const reference = parseIssueReference(input);
-    const token = await resolveGitHubToken(context.env);
-    const issue = await fetchIssue(reference, { ...token, ...(apiUrl ? { apiUrl } : {}) });
-    return { task: issueToTask(issue), issue: reference };
-  }
-  const body = text ?? (await readFile(resolve(context.cwd, input!), "utf8").catch((error: unknown) => {
-    throw new UsageError(`Cannot read the issue file ${input}: ${(error as Error).message}.`);
-  }));
-  if (body.trim() === "") throw new UsageError(`The task is empty${input ? ` (${input})` : ""}; describe the problem to solve.`);
-  const firstLine = body.trim().split("\n")[0]!.replace(/^#+\s*/, "").trim();
-  return { task: { title: firstLine.slice(0, 120), body: body.trim(), source: input ? resolve(context.cwd, input) : "typed" } };
 }
 
 /** A branch name for a run on an issue: agent/issue-N-<slug of the title>. */
@@ -206,7 +185,8 @@ async function gitRoot(cwd: string): Promise<string> {
   return root;
 }
 
-function limitsFrom(options: SolveOptions): Partial<RunLimits> {
+/** The limits the flags of addLimitOptions give (absent flags: the run's defaults). */
+export function limitsFrom(options: Pick<SolveOptions, "maxSteps" | "maxCost" | "maxRounds" | "maxMinutes">): Partial<RunLimits> {
   const limits: Partial<RunLimits> = {};
   const steps = positiveNumber(options.maxSteps, "--max-steps");
   const cost = positiveNumber(options.maxCost, "--max-cost");
@@ -243,14 +223,20 @@ function reportOutcome(context: CliContext, outcome: RunOutcome, json: boolean):
   if (outcome.error) throw outcome.error;
 }
 
-function addRunOptions(command: Command): Command {
+/** The flags that limit a run, and where its directory goes; shared by solve, resume and chat. */
+export function addLimitOptions(command: Command): Command {
   return command
     .option("--runs-dir <dir>", "where run directories go (env AGENT_RUNS_DIR; default ~/.local/state/agent/runs)")
-    .addOption(new Option("--approval <mode>", "what the agents may do without asking").choices(["suggest", "auto-edit", "full-auto"]).default("full-auto"))
     .option("--max-steps <n>", "limit: tool calls across all roles")
     .option("--max-cost <usd>", "limit: model cost in USD")
     .option("--max-rounds <n>", "limit: programmer ↔ executor rounds")
     .option("--max-minutes <n>", "limit: wall time");
+}
+
+function addRunOptions(command: Command): Command {
+  return addLimitOptions(command).addOption(
+    new Option("--approval <mode>", "what the agents may do without asking").choices(["suggest", "auto-edit", "full-auto"]).default("full-auto"),
+  );
 }
 
 /** `agent solve` and `agent resume`: run the agent graph on a task in a sandbox and report the verified patch. */

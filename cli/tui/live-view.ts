@@ -32,7 +32,7 @@ export function fitsLiveView(size: { rows?: number | undefined; columns?: number
  * upstream later, vadimdemedes/ink#994). Without `rows` ink only ever erases its own lines; the
  * frames are kept shorter than the terminal here instead (SolveView's maxRows).
  */
-function withoutHeight(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+export function withoutHeight(stream: NodeJS.WriteStream): NodeJS.WriteStream {
   return new Proxy(stream, {
     get(target, property) {
       if (property === "rows") return undefined;

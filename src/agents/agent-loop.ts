@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool as langChainTool } from "@langchain/core/tools";
 import type { z } from "zod";
+import { AbortedError, ModelError } from "../errors.js";
 import type { EmitEvent, GraphNodeName } from "../events/agent-event.js";
 import type { BudgetUsage } from "../memory/blackboard.js";
 import type { ModelClient } from "../models/model-client.js";
@@ -10,6 +11,7 @@ import { decideApproval, type ApprovalMode } from "../tools/approval.js";
 import type { Approver } from "../tools/approver.js";
 import { parseTestOutput } from "./executor/parse-test-output.js";
 import { createLoopMonitor, describeFailedApproach, type LoopVerdict } from "./loop-control.js";
+import type { RunSteering } from "./run-steering.js";
 
 /** The tool a role calls to hand in its result; its arguments are the role's structured output. */
 export interface FinalTool<Schema extends z.ZodObject> {
@@ -33,6 +35,15 @@ export interface AgentLoopOptions<Schema extends z.ZodObject> {
   shouldStop: (loopUsage: BudgetUsage) => string | null;
   approvalMode: ApprovalMode;
   approver?: Approver;
+  /** A person steering the run (interrupts, guidance, approval mode, model errors); absent in headless runs. */
+  steering?: RunSteering;
+  /** Stream the model's text as `text-delta` events (for a screen that shows it as it comes). */
+  streamText?: boolean;
+  /**
+   * Looks at the role's result before it is accepted (the person reviews a plan): null accepts
+   * it, a text sends it back to the role as the final tool's answer; it may throw to stop the run.
+   */
+  reviewFinal?: (final: z.output<Schema>) => Promise<string | null>;
   emit: EmitEvent;
   signal?: AbortSignal;
   /** Shrinks the history before each model call (history condensation); identity by default. */
@@ -117,11 +128,30 @@ export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoo
   let treeDigest = options.treeDigest ? await options.treeDigest() : "";
   const monitor = createLoopMonitor({ initialTreeDigest: treeDigest });
 
+  const { steering } = options;
+
   while (usage.steps < options.maxSteps) {
     const limit = options.shouldStop(usage);
     if (limit) return { final: null, usage, stoppedBy: "budget", limit };
+    if (steering?.isInterrupted()) messages = [...messages, ...(await takeGuidanceAfterInterrupt(options, "between-turns"))];
+    messages = [...messages, ...queuedGuidance(options)];
     if (options.condense) messages = options.condense(messages);
-    const reply = await model.call({ messages, tools: boundTools, node, ...(options.signal ? { signal: options.signal } : {}) });
+    const turn = turnSignal(options);
+    let reply: Awaited<ReturnType<ModelClient["call"]>>;
+    try {
+      reply = await model.call({ messages, tools: boundTools, node, ...(turn ? { signal: turn } : {}), ...(options.streamText ? { stream: true } : {}) });
+    } catch (error) {
+      if (isTurnInterrupt(options)) {
+        messages = [...messages, ...(await takeGuidanceAfterInterrupt(options, "model"))];
+        continue;
+      }
+      if (steering && error instanceof ModelError && !options.signal?.aborted) {
+        const choice = await steering.onModelError({ node, message: error.message });
+        emit({ type: "model-error", node, message: error.message, choice });
+        if (choice === "retry") continue;
+      }
+      throw error;
+    }
     usage.modelCalls += 1;
     usage.inputTokens += reply.usage.inputTokens;
     usage.outputTokens += reply.usage.outputTokens;
@@ -144,21 +174,35 @@ export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoo
     }
     let final: z.output<Schema> | null = null;
     let circling: Exclude<LoopVerdict, { kind: "ok" }> | undefined;
+    let interrupted = false;
     for (const call of calls) {
       const callId = call.id ?? randomUUID();
       const input = (call.args ?? {}) as Record<string, unknown>;
+      if (interrupted) {
+        // Every call id gets an answer, as the providers require.
+        messages = [...messages, new ToolMessage({ content: "Not run: the user interrupted before this call.", tool_call_id: callId, name: call.name })];
+        continue;
+      }
       if (call.name === finalTool.name) {
         const parsed = finalTool.schema.safeParse(input);
-        const output = parsed.success
-          ? "Accepted."
-          : `Not accepted: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("; ")}. Call ${finalTool.name} again with valid arguments.`;
+        const feedback = parsed.success && options.reviewFinal ? await options.reviewFinal(parsed.data) : null;
+        const output = !parsed.success
+          ? `Not accepted: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("; ")}. Call ${finalTool.name} again with valid arguments.`
+          : feedback !== null
+            ? `Not accepted: ${feedback}`
+            : "Accepted.";
         messages = [...messages, new ToolMessage({ content: output, tool_call_id: callId, name: call.name })];
-        if (parsed.success) final = parsed.data;
+        if (parsed.success && feedback === null) final = parsed.data;
         continue;
       }
       const chosen = byName.get(call.name);
       const result = await runToolCall({ ...options, byName, callId, name: call.name, input });
       usage.steps += 1;
+      if (result.interrupted) {
+        interrupted = true;
+        messages = [...messages, new ToolMessage({ content: result.output, tool_call_id: callId, name: call.name })];
+        continue;
+      }
       let observation = capObservation(result.output, maxObservationChars);
       const named = typeof input["path"] === "string" ? input["path"] : undefined;
       const instructions = named && chosen && options.instructionsForPath ? await options.instructionsForPath(named) : undefined;
@@ -172,6 +216,10 @@ export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoo
       const testDigest = chosen?.kind === "execute" ? testDigestOf(result.output) : undefined;
       const verdict = monitor.record({ action: { tool: call.name, input }, treeDigest, ...(testDigest ? { testDigest } : {}) });
       if (verdict.kind !== "ok") circling = verdict;
+    }
+    if (interrupted) {
+      messages = [...messages, ...(await takeGuidanceAfterInterrupt(options, "tool", calls.find((call) => call.name !== finalTool.name)?.name))];
+      if (final === null) continue;
     }
     if (final !== null) return { final, usage, stoppedBy: "final", limit: null };
     if (circling) {
@@ -195,27 +243,87 @@ export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoo
   return { final: null, usage, stoppedBy: "step-limit", limit: null };
 }
 
+/** What the helpers of one loop read from its options. */
+type LoopContext = Pick<AgentLoopOptions<z.ZodObject>, "node" | "emit" | "signal" | "steering">;
+
+/** The signal of a model call or tool call: the run's, and the person's interrupt of the current turn when someone steers. */
+function turnSignal(options: LoopContext): AbortSignal | undefined {
+  const turn = options.steering?.turnSignal();
+  if (!turn) return options.signal;
+  return options.signal ? AbortSignal.any([options.signal, turn]) : turn;
+}
+
+/** Whether what just stopped was the person's interrupt of the turn, not a cancelled run. */
+function isTurnInterrupt(options: LoopContext): boolean {
+  return options.steering?.isInterrupted() === true && options.signal?.aborted !== true;
+}
+
+/** Guidance the person typed while the role worked, as user messages (each also an event). */
+function queuedGuidance(options: LoopContext): BaseMessage[] {
+  return (options.steering?.takeGuidance() ?? []).map((text) => {
+    options.emit({ type: "guidance-given", node: options.node, text });
+    return new HumanMessage(`Message from the user, who is watching your work: ${text}`);
+  });
+}
+
+/** After an interrupt: says so, waits for the person, and returns their guidance as a user message (none when they just let it go on). */
+async function takeGuidanceAfterInterrupt(options: LoopContext, during: "model" | "tool" | "between-turns", tool?: string): Promise<BaseMessage[]> {
+  const { steering, node, emit } = options;
+  if (!steering) return [];
+  emit({ type: "turn-interrupted", node, during, ...(tool ? { tool } : {}) });
+  const text = await steering.waitForGuidance(options.signal);
+  const queued = queuedGuidance(options);
+  if (!text) return queued;
+  emit({ type: "guidance-given", node, text });
+  return [...queued, new HumanMessage(`The user interrupted you and says: ${text}\nTake this into account before you go on.`)];
+}
+
 /** Runs one tool call through the approval policy; the result's output is what the model is told. */
 async function runToolCall(
-  options: AgentLoopOptions<z.ZodObject> & { byName: Map<string, AgentTool>; callId: string; name: string; input: Record<string, unknown> },
-): Promise<ToolResult> {
+  options: LoopContext & Pick<AgentLoopOptions<z.ZodObject>, "approvalMode" | "approver" | "finalTool"> & { byName: Map<string, AgentTool>; callId: string; name: string; input: Record<string, unknown> },
+): Promise<ToolResult & { interrupted?: boolean }> {
   const { node, emit, callId, name, input } = options;
   const chosen = options.byName.get(name);
-  if (!chosen) return { ok: false, output: `There is no tool named ${name}. The tools are: ${[...options.byName.keys(), options.finalTool.name].join(", ")}.` };
-  const decision = decideApproval(chosen, input, options.approvalMode);
+  if (!chosen) {
+    const output = `There is no tool named ${name}. The tools are: ${[...options.byName.keys(), options.finalTool.name].join(", ")}.`;
+    // Reported like any failed call, so the screen and the trajectory show what the model tried.
+    emit({ type: "tool-call-start", callId, node, tool: name, input });
+    emit({ type: "tool-call-end", callId, node, tool: name, ok: false, output, durationMs: 0 });
+    return { ok: false, output };
+  }
+  const decision = decideApproval(chosen, input, options.steering?.approvalMode() ?? options.approvalMode);
   if (decision.action === "deny") {
     emit({ type: "approval-decision", node, tool: name, decision: "deny", reason: decision.reason });
     return { ok: false, output: `Not run: ${decision.reason}` };
   }
   if (decision.action === "ask") {
     emit({ type: "approval-request", node, tool: name, input, reason: decision.reason });
-    const allowed = options.approver ? await options.approver({ node, tool: name, input, reason: decision.reason }) : false;
-    emit({ type: "approval-decision", node, tool: name, decision: allowed ? "allow" : "deny", reason: allowed ? "approved" : "declined" });
-    if (!allowed) return { ok: false, output: `Not run: the user did not approve this ${chosen.kind} action (${decision.reason}). Try another way or finish.` };
+    const answer = options.approver ? await options.approver({ node, tool: name, input, reason: decision.reason }) : { allowed: false };
+    const guidance = answer.allowed ? undefined : answer.guidance?.trim() || undefined;
+    emit({
+      type: "approval-decision",
+      node,
+      tool: name,
+      decision: answer.allowed ? "allow" : "deny",
+      reason: answer.note ?? (answer.allowed ? "approved" : "declined"),
+      ...(guidance ? { guidance } : {}),
+    });
+    if (!answer.allowed) {
+      const words = guidance ? ` The user says: ${guidance}` : " Try another way or finish.";
+      return { ok: false, output: `Not run: the user did not approve this ${chosen.kind} action (${decision.reason}).${words}` };
+    }
   }
   emit({ type: "tool-call-start", callId, node, tool: name, input });
   const started = Date.now();
-  const result = await runTool(chosen, input, options.signal);
+  let result: ToolResult;
+  try {
+    result = await runTool(chosen, input, turnSignal(options));
+  } catch (error) {
+    if (!(error instanceof AbortedError) || !isTurnInterrupt(options)) throw error;
+    const output = "Stopped: the user interrupted this call (its command was killed).";
+    emit({ type: "tool-call-end", callId, node, tool: name, ok: false, output, display: `${name} stopped: interrupted by the user`, durationMs: Date.now() - started });
+    return { ok: false, output, interrupted: true };
+  }
   emit({
     type: "tool-call-end",
     callId,

@@ -9,6 +9,7 @@ import type { AgentTool } from "../tools/agent-tool.js";
 import type { ApprovalMode } from "../tools/approval.js";
 import type { Approver } from "../tools/approver.js";
 import type { TestCommandGuess } from "./executor/detect-test-command.js";
+import type { RunSteering } from "./run-steering.js";
 
 /** One working tree with its sandbox, git port and tools. */
 export interface Workbench {
@@ -38,6 +39,10 @@ export interface GraphRuntime {
   stepsPerVisit: number;
   approvalMode: ApprovalMode;
   approver?: Approver;
+  /** A person steering the run from the terminal session; absent in headless runs. */
+  steering?: RunSteering;
+  /** Stream the models' text as `text-delta` events. */
+  streamText?: boolean;
   emit: EmitEvent;
   signal?: AbortSignal;
   now: () => number;
@@ -48,11 +53,13 @@ export interface GraphRuntime {
   detectedTestCommands?: TestCommandGuess[];
 }
 
-/** The agent-loop settings every role takes from the runtime: approval, events, cancellation, condensation. */
+/** The agent-loop settings every role takes from the runtime: approval, steering, events, cancellation, condensation. */
 export function loopSettings(runtime: GraphRuntime) {
   return {
     approvalMode: runtime.approvalMode,
     ...(runtime.approver ? { approver: runtime.approver } : {}),
+    ...(runtime.steering ? { steering: runtime.steering } : {}),
+    ...(runtime.streamText ? { streamText: true } : {}),
     emit: runtime.emit,
     ...(runtime.signal ? { signal: runtime.signal } : {}),
     ...(runtime.condense ? { condense: runtime.condense } : {}),

@@ -37,6 +37,8 @@ export interface RoleSpec<Schema extends z.ZodObject> {
   round: (state: AgentStateValue) => number;
   /** True for roles that change files: loop control then measures progress by the working tree's diff. */
   changesFiles: boolean;
+  /** Looks at the role's result before the loop accepts it (the planner's plan review): null accepts, a text sends it back. */
+  reviewFinal?: (final: z.output<Schema>, state: AgentStateValue, runtime: GraphRuntime) => Promise<string | null>;
   complete: (visit: RoleVisit<Schema>) => Promise<{ update: AgentStateUpdate; summary: string }>;
 }
 
@@ -92,6 +94,7 @@ export function createRoleNode<Schema extends z.ZodObject>(runtime: GraphRuntime
         shouldStop: (loopUsage) => budgetCheck(state, runtime)(addBudgetUsage(usedSoFar, loopUsage)),
         ...(spec.changesFiles ? { treeDigest: () => treeDigest(bench) } : {}),
         instructionsForPath: nestedInstructions,
+        ...(spec.reviewFinal ? { reviewFinal: (final: z.output<Schema>) => spec.reviewFinal!(final, state, runtime) } : {}),
         ...loopSettings(runtime),
       });
     const prompt = spec.prompt(state, runtime);

@@ -156,6 +156,15 @@ export const projectSettingsSchema = z.strictObject(
   { error: "expected an object" },
 );
 
+/** Settings of the interactive terminal session (`agent`, `agent chat`). */
+const tuiSettingsSchema = z.strictObject(
+  {
+    autoAcceptPlan: z.boolean({ error: "expected true or false" }).default(false),
+    approval: z.enum(["suggest", "auto-edit", "full-auto"], { error: 'expected "suggest", "auto-edit" or "full-auto"' }).default("auto-edit"),
+  },
+  { error: "expected an object" },
+);
+
 /** The whole configuration; unknown keys are errors so that typos do not pass silently. */
 export const agentConfigSchema = z.strictObject(
   {
@@ -183,6 +192,7 @@ export const agentConfigSchema = z.strictObject(
       )
       .default({}),
     project: projectSettingsSchema.prefault({}),
+    tui: tuiSettingsSchema.prefault({}),
   },
   { error: "expected an object" },
 );
@@ -216,6 +226,7 @@ export function knownKeysAt(segments: readonly string[]): readonly string[] {
   if (segments.length === 1 && section === "models") return Object.keys(roleModelsSchema.shape);
   if (segments.length === 1 && section === "sandbox") return Object.keys(sandboxConfigSchema.shape);
   if (segments.length === 1 && section === "project") return Object.keys(projectSettingsSchema.shape);
+  if (segments.length === 1 && section === "tui") return Object.keys(tuiSettingsSchema.shape);
   if (segments.length === 2 && section === "providers") return Object.keys(providerConfigSchema.shape);
   if (segments.length === 2 && section === "prices") return Object.keys(modelPriceSchema.shape);
   return [];

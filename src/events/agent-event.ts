@@ -115,7 +115,37 @@ export type AgentEvent = EventBase &
         durationMs: number;
       }
     | { type: "approval-request"; node: GraphNodeName; tool: string; input: Record<string, unknown>; reason: string }
-    | { type: "approval-decision"; node: GraphNodeName; tool: string; decision: "allow" | "deny"; reason: string }
+    | {
+        type: "approval-decision";
+        node: GraphNodeName;
+        tool: string;
+        decision: "allow" | "deny";
+        reason: string;
+        /** The person's words with a denial, passed to the model. */
+        guidance?: string;
+      }
+    | {
+        /** The person stopped the current model turn or tool call (Esc); the role waits for their guidance. */
+        type: "turn-interrupted";
+        node: GraphNodeName;
+        during: "model" | "tool" | "between-turns";
+        tool?: string;
+      }
+    | { /** The person's guidance, given to the active role as a user message. */ type: "guidance-given"; node: GraphNodeName; text: string }
+    | {
+        /** The person reviewed a plan before any code changed. */
+        type: "plan-reviewed";
+        version: number;
+        decision: "accept" | "revise" | "reject";
+        feedback?: string;
+      }
+    | {
+        /** A model call failed for good (after the model layer's retries) and the person chose what happens next. */
+        type: "model-error";
+        node: GraphNodeName;
+        message: string;
+        choice: "retry" | "stop";
+      }
     | {
         type: "test-run-end";
         phase: "base" | "patched";

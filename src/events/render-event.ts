@@ -136,8 +136,23 @@ export function renderEvent(event: AgentEvent, options: RenderEventOptions): str
     }
     case "approval-request":
       return `${tag(event.node)} approval asked for ${event.tool} ${oneLine(JSON.stringify(event.input), 160)}: ${oneLine(event.reason)}`;
-    case "approval-decision":
-      return `${tag(event.node)} ${event.tool} ${event.decision === "allow" ? "allowed" : "denied"}: ${oneLine(event.reason)}`;
+    case "approval-decision": {
+      const guidance = event.guidance ? ` (the user says: ${oneLine(event.guidance, 160)})` : "";
+      return `${tag(event.node)} ${event.tool} ${event.decision === "allow" ? "allowed" : "denied"}: ${oneLine(event.reason)}${guidance}`;
+    }
+    case "turn-interrupted": {
+      const during = event.during === "model" ? "its model turn" : event.during === "tool" ? `tool ${event.tool ?? "call"}` : "its next turn";
+      return `${tag(event.node)} interrupted by the user (${during}); waiting for guidance`;
+    }
+    case "guidance-given":
+      return `${tag(event.node)} guidance from the user: ${oneLine(event.text, verbose ? 400 : 160)}`;
+    case "plan-reviewed": {
+      const feedback = event.feedback ? `: ${oneLine(event.feedback, verbose ? 400 : 160)}` : "";
+      const decision = { accept: "accepted", revise: "sent back for changes", reject: "rejected" }[event.decision];
+      return `${tag("planner")} plan v${event.version} ${decision} by the user${feedback}`;
+    }
+    case "model-error":
+      return `${tag(event.node)} model error: ${oneLine(event.message, 200)} → ${event.choice === "retry" ? "the user retries" : "the run stops"}`;
     case "test-run-end": {
       const exit = event.exitCode === null ? "no exit code" : `exit ${event.exitCode}`;
       const command = verbose ? `: ${oneLine(event.command, 200)}` : "";

@@ -52,3 +52,9 @@ async function exists(path: string): Promise<boolean> {
     () => false,
   );
 }
+
+/** Whether the checkout has changes that are not committed (staged, unstaged or untracked): work that starts from HEAD leaves them out. */
+export async function hasUncommittedChanges(repoPath: string): Promise<boolean> {
+  const outcome = await tryGit(["status", "--porcelain"], { cwd: resolve(repoPath) }).catch(() => undefined);
+  return outcome?.exitCode === 0 && outcome.stdout.trim() !== "";
+}

@@ -4,21 +4,23 @@ import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import type Docker from "dockerode";
 import { detectTestCommand, type TestCommandGuess } from "../agents/executor/detect-test-command.js";
 import type { GraphRuntime, RoleModels, Workbench } from "../agents/graph-runtime.js";
+import type { RunSteering } from "../agents/run-steering.js";
 import type { AgentConfig } from "../config/schema.js";
 import { ConfigError, GitError, UsageError } from "../errors.js";
 import { createEventEmitter, type AgentEvent, type EmitEvent, type EventSink } from "../events/agent-event.js";
-import { createSecretRedactor } from "../events/redact-secrets.js";
 import { createRunRecorder, redactDeep, type RunRecorder } from "../events/run-recorder.js";
 import { createWorkspace } from "../git/create-workspace.js";
 import { readOriginUrl } from "../git/inspect-repository.js";
 import { createWorkspaceGit } from "../git/workspace-git.js";
 import type { AgentStateValue } from "../memory/blackboard.js";
+import { createRedactor } from "../memory/secret-patterns.js";
 import { condenseHistory } from "../memory/condense-history.js";
 import { createLongTermStore, formatMemoryForPrompt, type LongTermStore } from "../memory/long-term-store.js";
 import { readProjectInstructions } from "../memory/project-instructions.js";
 import { repositoryKey } from "../memory/repository-key.js";
 import { createModel } from "../models/create-model.js";
 import type { ModelClient } from "../models/model-client.js";
+import { createSwitchableModel } from "../models/switchable-model.js";
 import { extractIssueTerms } from "../planner/issue-terms.js";
 import { buildRepoMap, formatRepoMap } from "../planner/repo-map.js";
 import { chooseSandbox, createSandbox, type SandboxChoice } from "../sandbox/create-sandbox.js";
@@ -27,6 +29,7 @@ import type { Sandbox } from "../sandbox/sandbox.js";
 import type { Approver } from "../tools/approver.js";
 import { createToolset } from "../tools/registry.js";
 import { writeRunManifest, type RunManifest } from "./run-manifest.js";
+import { createSteeredTree } from "./steered-tree.js";
 
 /** What a run needs from its caller (the CLI, a bot, the SWE-bench runner) beyond the task. */
 export interface RunEnvironment {
@@ -51,7 +54,12 @@ export interface RunEnvironment {
   sandboxEnv?: Record<string, string>;
   /** Called on each new working tree before its sandbox starts (SWE-bench copies the image's build artifacts in). */
   prepareWorkspace?: (hostWorkdir: string) => Promise<void>;
+  /** Asks a person to allow a tool call the approval policy asks about; its requests carry no secret. */
   approver?: Approver;
+  /** A person steering the run from a terminal session: interrupts, guidance, plan review, approval mode and model switches. */
+  steering?: RunSteering;
+  /** Stream the models' text as `text-delta` events (a screen shows it as it comes). */
+  streamText?: boolean;
   memoryPath?: string;
   /** Other secrets to keep out of trajectories, events and memory (e.g. the GitHub token). */
   secrets?: string[];
@@ -100,18 +108,20 @@ async function createRoleModels(environment: RunEnvironment, emit: EmitEvent, sc
     throw new ConfigError("This run used a different scripted or replayed model per role, which cannot be resumed: their turns are counted together. Start the run again.");
   }
   const clients = new Map<string, ModelClient>();
+  const build = (choice: string, offset: number) =>
+    createModel({
+      config: choice === "" ? config : { ...config, model: choice },
+      ...(environment.modelOrigin && choice === config.model ? { modelOrigin: environment.modelOrigin } : {}),
+      userConfigPath: environment.userConfigPath,
+      cwd: environment.cwd,
+      emit,
+      scriptOffset: offset,
+    });
+  const { steering } = environment;
   for (const choice of distinct) {
-    clients.set(
-      choice,
-      await createModel({
-        config: choice === "" ? config : { ...config, model: choice },
-        ...(environment.modelOrigin && choice === config.model ? { modelOrigin: environment.modelOrigin } : {}),
-        userConfigPath: environment.userConfigPath,
-        cwd: environment.cwd,
-        emit,
-        scriptOffset,
-      }),
-    );
+    const client = await build(choice, scriptOffset);
+    // The person may switch every role to another model for the next turns (/model in the terminal session).
+    clients.set(choice, steering ? createSwitchableModel(client, () => steering.modelOverride(), (model) => build(model, 0)) : client);
   }
   const pick = (choice: string | undefined) => clients.get(choice ?? "") as ModelClient;
   return { planner: pick(choices.planner), testDesigner: pick(choices.testDesigner), programmer: pick(choices.programmer) };
@@ -126,7 +136,8 @@ async function createRoleModels(environment: RunEnvironment, emit: EmitEvent, sc
 export async function prepareRun(environment: RunEnvironment, manifest: RunManifest, runDir: string, resuming: boolean): Promise<PreparedRun> {
   const now = environment.now ?? Date.now;
   const secrets = [...Object.values(environment.config.providers).map((provider) => provider.apiKey), ...(environment.secrets ?? [])];
-  const redact = createSecretRedactor(secrets);
+  // Known values, then anything shaped like a provider's key or token (what a tool printed from the repository or the sandbox).
+  const redact = createRedactor(secrets);
   // What is checked before the run directory exists, so a bad setting leaves nothing behind:
   // the sandbox and the consent to it, the checkpoint of a resumed run, and the models.
   const choice = await chooseSandbox(environment.config.sandbox, environment.docker);
@@ -145,16 +156,19 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
   const checkpointer = resumedCheckpointer ?? SqliteSaver.fromConnString(checkpointPath);
   const recorder = await createRunRecorder({ runDir, redact });
   const events: AgentEvent[] = [];
+  let observeTree: (event: AgentEvent) => void = () => {};
   const emit = createEventEmitter(manifest.runId, (event) => {
     const clean = redactDeep(event, redact);
     events.push(clean);
     recorder.sink(clean);
+    observeTree(clean);
     environment.sink?.(clean);
   });
   emitToRun = emit;
   const sandboxes: Sandbox[] = [];
   let store: LongTermStore | undefined;
   const dispose = async () => {
+    environment.steering?.attachTree(undefined);
     for (const sandbox of sandboxes) await sandbox.dispose().catch(() => {});
     // The trees are scratch: the patch and the checkpoints are what a run keeps, and resume rebuilds the trees from them.
     await rm(join(runDir, "workspaces"), { recursive: true, force: true }).catch(() => {});
@@ -192,6 +206,11 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
       });
     }
     for (const test of saved?.designedTests ?? []) await testDesigner.sandbox.writeFile(test.path, test.content);
+    if (environment.steering) {
+      const steered = createSteeredTree(programmer, redact);
+      observeTree = steered.observe;
+      environment.steering.attachTree(steered.tree);
+    }
 
     store = createLongTermStore(environment.memoryPath ?? join(runDir, "..", "memory.sqlite"), { secrets: secrets.filter((s): s is string => !!s) });
     const origin = await readOriginUrl(manifest.repoPath);
@@ -203,7 +222,9 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
       limits: manifest.limits,
       stepsPerVisit: Math.max(10, Math.floor(manifest.limits.maxSteps / 3)),
       approvalMode: manifest.approvalMode,
-      ...(environment.approver ? { approver: environment.approver } : {}),
+      ...(environment.approver ? { approver: redactedApprover(environment.approver, redact) } : {}),
+      ...(environment.steering ? { steering: environment.steering } : {}),
+      ...(environment.streamText ? { streamText: true } : {}),
       emit,
       ...(environment.signal ? { signal: environment.signal } : {}),
       now,
@@ -236,6 +257,11 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
     await dispose();
     throw error;
   }
+}
+
+/** The approver as the person sees it: the request's input with secrets removed, like every event. */
+function redactedApprover(approver: Approver, redact: (text: string) => string): Approver {
+  return (request) => approver(redactDeep(request, redact));
 }
 
 /** The state of a run's last checkpoint; a run without one cannot be resumed. */

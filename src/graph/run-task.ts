@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { AbortedError } from "../errors.js";
+import { AbortedError, PlanRejectedError } from "../errors.js";
 import { resolveRepositoryCommit } from "../git/inspect-repository.js";
 import type { AgentStateValue, TaskSpec } from "../memory/blackboard.js";
 import { defaultRunLimits, type RunLimits } from "../memory/run-limits.js";
@@ -23,6 +23,8 @@ export interface RunTaskOptions extends RunEnvironment {
   limits?: Partial<RunLimits>;
   /** The GitHub issue the task came from (`OWNER/REPO#N`), recorded so a resumed run can publish to it. */
   issue?: { reference: string; apiUrl?: string };
+  /** The run's id, when the caller records it before the run starts (a terminal session); a new one otherwise. */
+  runId?: string;
 }
 
 /** What a resumed run needs: the run's id, and the limits or approval mode to change (each said in `onResumeChange`). */
@@ -41,7 +43,7 @@ const GRAPH_RECURSION_LIMIT = 200;
 
 /** Starts a new run. */
 export async function runTask(options: RunTaskOptions): Promise<RunOutcome> {
-  const runId = newRunId();
+  const runId = options.runId ?? newRunId();
   const baseCommit = await resolveRepositoryCommit(options.repoPath, options.baseCommit ?? "HEAD");
   const manifest: RunManifest = {
     runId,
@@ -98,6 +100,8 @@ async function executeRun(environment: RunEnvironment, manifest: RunManifest, ru
         ...(environment.signal ? { signal: environment.signal } : {}),
       })) as AgentStateValue;
     } catch (error) {
+      // A rejected plan ends the run before any code changed; it is not an error, and it can be resumed (the planner plans again).
+      if (error instanceof PlanRejectedError) return { ...(await finishRun(prepared, null, { error, interrupted: true })), error };
       const interrupted = environment.signal?.aborted === true || error instanceof AbortedError;
       const outcome = await finishRun(prepared, null, { error, interrupted });
       if (interrupted) throw new AbortedError(`interrupted; resume with: agent resume ${manifest.runId} (its record is in ${runDir})`, { cause: error });

@@ -1,3 +1,5 @@
+import { createSecretRedactor } from "../events/redact-secrets.js";
+
 /**
  * Token shapes of well-known providers, for text whose secrets are not known by value (what a
  * model or a tool wrote). Exact known values are redacted by `createSecretRedactor`.
@@ -23,4 +25,13 @@ const BEARER_PATTERN = /\b(Bearer\s+)[\w.~+/=-]{16,}/gi;
 export function redactTokenPatterns(text: string): string {
   const withoutTokens = TOKEN_PATTERNS.reduce((out, pattern) => out.replace(pattern, REDACTED), text);
   return withoutTokens.replace(BEARER_PATTERN, `$1${REDACTED}`);
+}
+
+/**
+ * The redaction of everything the user sees and every record: the known secret values (API
+ * keys, tokens) first, then anything shaped like a provider's key or token.
+ */
+export function createRedactor(secrets: Iterable<string | undefined>): (text: string) => string {
+  const redactKnown = createSecretRedactor(secrets);
+  return (text) => redactTokenPatterns(redactKnown(text));
 }

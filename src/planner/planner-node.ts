@@ -4,6 +4,8 @@ import { formatPlan } from "../agents/format-plan.js";
 import { describeBudgetLeft, type GraphRuntime } from "../agents/graph-runtime.js";
 import { loadPromptTemplate } from "../agents/prompt-template.js";
 import { createRoleNode, describeEnvironment } from "../agents/role-node.js";
+import type { PlanForReview } from "../agents/run-steering.js";
+import { PlanRejectedError } from "../errors.js";
 import type { AgentStateValue, Plan } from "../memory/blackboard.js";
 
 /** The planner's prompts, kept as data beside this file. */
@@ -65,6 +67,37 @@ const FALLBACK_PLAN: Omit<Plan, "version"> = {
   relevantTests: [],
 };
 
+/** A submitted plan as the person reviews it. */
+function planForReview(submitted: z.output<typeof submitPlanSchema>, state: AgentStateValue): PlanForReview {
+  return {
+    version: (state.plan?.version ?? 0) + 1,
+    summary: submitted.summary,
+    steps: submitted.steps.map((step) => ({ owner: step.owner, description: step.description })),
+    files: [...new Set(submitted.findings.map((finding) => finding.file))],
+  };
+}
+
+/**
+ * The person's review of a plan, when someone steers the run and reviews plans: accepted, sent
+ * back to the planner with their words, or rejected (the run stops before any code changes).
+ */
+async function reviewPlan(submitted: z.output<typeof submitPlanSchema>, state: AgentStateValue, runtime: GraphRuntime): Promise<string | null> {
+  const steering = runtime.steering;
+  if (!steering?.reviewsPlans()) return null;
+  const plan = planForReview(submitted, state);
+  const review = await steering.reviewPlan(plan);
+  if (review.action === "accept") {
+    runtime.emit({ type: "plan-reviewed", version: plan.version, decision: "accept" });
+    return null;
+  }
+  if (review.action === "reject") {
+    runtime.emit({ type: "plan-reviewed", version: plan.version, decision: "reject", ...(review.reason ? { feedback: review.reason } : {}) });
+    throw new PlanRejectedError(review.reason ? `The plan was rejected: ${review.reason}` : undefined);
+  }
+  runtime.emit({ type: "plan-reviewed", version: plan.version, decision: "revise", feedback: review.feedback });
+  return `the user reviewed this plan and asks for changes: ${review.feedback}\nRevise the plan accordingly (look at more code if you need to) and call submit_plan again.`;
+}
+
 /** Creates the planner node: localises the problem with read-only tools and writes the plan. */
 export function createPlannerNode(runtime: GraphRuntime) {
   return createRoleNode(runtime, {
@@ -77,6 +110,7 @@ export function createPlannerNode(runtime: GraphRuntime) {
     prompt: plannerPrompt,
     round: (state) => state.round,
     changesFiles: false,
+    reviewFinal: reviewPlan,
     complete: async ({ state, result }) => {
       const submitted = result.final;
       const plan: Plan | null = submitted

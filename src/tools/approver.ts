@@ -1,6 +1,6 @@
 import type { GraphNodeName } from "../events/agent-event.js";
 
-/** A tool call the approval policy wants a person to allow: which role, which tool, its input and why it asks. */
+/** A tool call the approval policy wants a person to allow: which role, which tool, its input (secrets removed) and why it asks. */
 export interface ApprovalRequest {
   node: GraphNodeName;
   tool: string;
@@ -8,5 +8,14 @@ export interface ApprovalRequest {
   reason: string;
 }
 
-/** Answers an approval request (the TUI asks a person); absent in headless runs, where an `ask` is declined. */
-export type Approver = (request: ApprovalRequest) => Promise<boolean>;
+/** A person's answer to an approval request. */
+export interface ApprovalAnswer {
+  allowed: boolean;
+  /** With a denial: what the person wants instead, passed to the model with the denial. */
+  guidance?: string;
+  /** For the record, when the answer was not a plain yes or no (e.g. "allowed for the rest of the session"). */
+  note?: string;
+}
+
+/** Answers an approval request (the terminal session asks a person); absent in headless runs, where an `ask` is declined. */
+export type Approver = (request: ApprovalRequest) => Promise<ApprovalAnswer>;

@@ -48,7 +48,7 @@ describe("the command list", () => {
   it("lists every command as its module defines it, without loading the modules", async () => {
     const listed = await createProgram(context(), []);
     const names = listed.commands.map((command) => command.name());
-    expect(names).toEqual(["solve", "resume", "config", "models", "sandbox", "images", "runs", "replay", "memory", "swebench", "worker"]);
+    expect(names).toEqual(["solve", "chat", "resume", "config", "models", "sandbox", "images", "runs", "replay", "memory", "swebench", "worker"]);
     for (const stub of listed.commands) {
       const loaded = (await createProgram(context(), [stub.name(), "--help"])).commands.find((command) => command.name() === stub.name())!;
       expect(loaded).not.toBe(stub);
@@ -67,7 +67,11 @@ describe("the command list", () => {
     expect(await loadedIn(["--model=runs", "replay", "x"])).toEqual(["replay"]);
     expect(await loadedIn(["help", "--json", "memory"])).toEqual(["memory"]);
     expect(await loadedIn(["--", "models"])).toEqual(["models"]);
-    for (const argv of [[], ["--version", "config"], ["--help"], ["--frob", "config"], ["frob"], ["-c"]]) expect(await loadedIn(argv), argv.join(" ")).toEqual([]);
+    for (const argv of [["--version", "config"], ["--help"], ["--frob", "config"], ["frob"], ["-c"]]) expect(await loadedIn(argv), argv.join(" ")).toEqual([]);
+    // No command: the interactive session.
+    expect(await loadedIn([])).toEqual(["chat"]);
+    expect(await loadedIn(["--model", "scripted:x", "-v"])).toEqual(["chat"]);
+    expect(await loadedIn(["--approval", "suggest", "--resume"])).toEqual(["chat"]);
   });
 });
 

@@ -57,6 +57,8 @@ describe("describeConfig", () => {
       "sandbox.network",
       "sandbox.pidsLimit",
       "sandbox.recipe",
+      "tui.approval",
+      "tui.autoAcceptPlan",
     ]);
     expect(rows[0]).toEqual({ path: "model", value: '"openai:gpt-4.1"', source: { layer: "user-file", detail: fixture.userFile } });
   });

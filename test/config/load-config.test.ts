@@ -132,6 +132,8 @@ describe("layer precedence", () => {
       "sandbox.network",
       "sandbox.pidsLimit",
       "sandbox.recipe",
+      "tui.approval",
+      "tui.autoAcceptPlan",
     ]);
   });
 });

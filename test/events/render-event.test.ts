@@ -10,6 +10,11 @@ function oneOfEachType(): AgentEvent[] {
   const extra: AgentEvent[] = [
     { ...at, type: "recovery", node: "executor", reason: "pytest is not installed", action: "ran pip install pytest and retried" },
     { ...at, type: "approval-decision", node: "programmer", tool: "git_commit", decision: "deny", reason: "denied at the terminal" },
+    { ...at, type: "approval-decision", node: "programmer", tool: "run_shell", decision: "deny", reason: "declined", guidance: "run only the unit tests" },
+    { ...at, type: "turn-interrupted", node: "programmer", during: "tool", tool: "run_shell" },
+    { ...at, type: "guidance-given", node: "programmer", text: "the bug is in parse(), not in render()" },
+    { ...at, type: "plan-reviewed", version: 1, decision: "revise", feedback: "also handle empty input" },
+    { ...at, type: "model-error", node: "planner", message: "openai:gpt-4.1: quota exceeded", choice: "retry" },
     {
       ...at,
       type: "tool-call-end",
@@ -48,6 +53,10 @@ function oneOfEachType(): AgentEvent[] {
     "test-run-end": true,
     recovery: true,
     "run-end": true,
+    "turn-interrupted": true,
+    "guidance-given": true,
+    "plan-reviewed": true,
+    "model-error": true,
   };
   const all = [...first, ...extra];
   const missing = Object.keys(types).filter((type) => !all.some((event) => event.type === type));

@@ -55,10 +55,12 @@ describeWithDocker("hostile commands in the Docker sandbox", () => {
   }, 60_000);
 
   it("stops a command whose fork bomb keeps running, and the host stays responsive meanwhile", async () => {
-    const idle = hostLatencyMs(21);
+    const idleBefore = hostLatencyMs(21);
     const running = tool().run({ command: ":(){ :|:& };: ; sleep 60" });
     const during = await hostLatencyWhile(running);
     const result = await running;
+    // Idle is measured on both sides of the bomb: the other test files running meanwhile load this machine too, and not evenly.
+    const idle = Math.max(idleBefore, hostLatencyMs(21));
     expect(result.ok).toBe(false);
     expect(result.output).toContain("The sandbox stopped the command");
     expect(result.output).toContain("it started more than 128 processes");
