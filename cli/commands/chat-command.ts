@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { render } from "ink";
 import {
@@ -41,7 +41,7 @@ export const CHAT_DESCRIPTION =
 
 /** The sessions' directories: AGENT_SESSIONS_DIR, or the XDG state directory beside the runs. */
 export function sessionsDirectory(context: CliContext): string {
-  if (context.env["AGENT_SESSIONS_DIR"]) return join(context.cwd, context.env["AGENT_SESSIONS_DIR"]);
+  if (context.env["AGENT_SESSIONS_DIR"]) return resolve(context.cwd, context.env["AGENT_SESSIONS_DIR"]);
   return join(context.env["XDG_STATE_HOME"] || join(context.homeDir, ".local", "state"), "agent", "sessions");
 }
 

@@ -239,19 +239,36 @@ function addRunOptions(command: Command): Command {
   );
 }
 
+/** Whether an approval mode asks a person (every mode but full-auto does, for some steps). */
+function approvalAsks(mode: ApprovalMode | undefined): boolean {
+  return mode === "suggest" || mode === "auto-edit";
+}
+
+/** A mode that asks needs a person at a terminal: said at the start, not as a denial of every step later. */
+function assertSomeoneCanApprove(context: CliContext, mode: ApprovalMode | undefined): void {
+  if (!approvalAsks(mode) || (context.stdin !== undefined && context.terminal !== undefined && context.env["TERM"] !== "dumb")) return;
+  throw new UsageError(
+    `--approval ${mode} asks a person before ${mode === "suggest" ? "every edit and command" : "every command"}, and there is no terminal to ask at (stdin and stderr must be terminals). ` +
+      "Use --approval full-auto (the sandbox has no network and cannot publish), or run agent on a terminal; `agent` alone opens an interactive session.",
+  );
+}
+
 /** `agent solve` and `agent resume`: run the agent graph on a task in a sandbox and report the verified patch. */
 export function createSolveCommands(context: CliContext): Command[] {
-  const run = async (options: SolveOptions, command: Command, start: (environment: RunEnvironment) => Promise<RunOutcome>) => {
+  const run = async (options: SolveOptions, command: Command, start: (environment: RunEnvironment) => Promise<RunOutcome>, approvalMode: ApprovalMode | undefined) => {
     const global = globalOptions(command);
+    const asks = approvalAsks(approvalMode);
     const shared = await sharedRunOptions(context, global);
+    const liveViewWanted = context.terminal && shouldUseLiveView({ isTTY: context.terminal.isTTY, json: global.json === true, env: context.env });
     const live =
-      context.terminal && shouldUseLiveView({ isTTY: context.terminal.isTTY, json: global.json === true, env: context.env })
-        ? startLiveView({ stdout: context.terminal, verbose: global.verbose === true })
+      liveViewWanted || asks
+        ? startLiveView({ stdout: context.terminal!, verbose: global.verbose === true, ...(asks && context.stdin ? { keyboard: context.stdin } : {}) })
         : undefined;
     const outcome = await start({
       ...shared,
+      ...(live?.approver ? { approver: live.approver } : {}),
       runsDir: runsDirectory(context, options.runsDir),
-      sink: live?.sink ?? eventPrinter(context, global.json === true, global.verbose === true),
+      sink: liveViewWanted && live ? live.sink : eventPrinter(context, global.json === true, global.verbose === true),
       onProgress: (line) => context.io.stderr.write(`[image] ${line}\n`),
       memoryPath: memoryPath(context),
     }).finally(() => live?.close());
@@ -270,6 +287,8 @@ export function createSolveCommands(context: CliContext): Command[] {
       .option("--pr", "push the run's branch and open a draft pull request with the summary and the verification (GitHub issues)")
       .option("--comment", "post the run's summary as a comment on the issue (GitHub issues)"),
   ).action(async (input: string | undefined, options: SolveOptions, command: Command) => {
+    const approvalMode = options.approval ?? "full-auto";
+    assertSomeoneCanApprove(context, approvalMode);
     const { task, issue } = await readTask(context, input, options.task, options.apiUrl);
     if ((options.pr || options.comment) && !issue) throw new UsageError("--pr and --comment need a GitHub issue to work on.");
     if (options.apply && issue && !options.repo) throw new UsageError("--apply needs --repo PATH: the checkout to apply the patch to.");
@@ -282,11 +301,12 @@ export function createSolveCommands(context: CliContext): Command[] {
         ...environment,
         task,
         repoPath,
-        approvalMode: options.approval ?? "full-auto",
+        approvalMode,
         limits,
         ...(branch ? { branch } : {}),
         ...(issue ? { issue: { reference: formatIssueReference(issue), ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) } } : {}),
       }),
+      approvalMode,
     );
     await publish(context, options, outcome, {
       repoPath,
@@ -317,6 +337,8 @@ export function createSolveCommands(context: CliContext): Command[] {
     const limits = limitsFrom(options);
     // --approval has a default: only a mode typed on this command line changes the run's.
     const approvalGiven = command.getOptionValueSource("approval") === "cli";
+    const approvalMode = approvalGiven && options.approval ? options.approval : manifest.approvalMode;
+    assertSomeoneCanApprove(context, approvalMode);
     const outcome = await run(options, command, (environment) =>
       resumeRun({
         ...environment,
@@ -326,6 +348,7 @@ export function createSolveCommands(context: CliContext): Command[] {
         ...(approvalGiven && options.approval ? { approvalMode: options.approval } : {}),
         onResumeChange: (change) => context.io.stderr.write(`[resume] ${change}\n`),
       }),
+      approvalMode,
     );
     const apiUrl = manifest.issue?.apiUrl;
     const remote = options.pr && issue ? await fetchRepositoryInfo(issue, { ...(await resolveGitHubToken(context.env)), ...(apiUrl ? { apiUrl } : {}) }) : undefined;

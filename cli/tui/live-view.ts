@@ -1,6 +1,10 @@
 import { render, type Instance } from "ink";
 import { createElement } from "react";
-import { createEventRenderer, type AgentEvent } from "../../src/index.js";
+import { createEventRenderer, type AgentEvent, type ApprovalAnswer, type Approver } from "../../src/index.js";
+import { KeyReader } from "./keys.js";
+import { handleKey } from "./session/screen-keys.js";
+import { initialScreen, previewToolCall, type SessionScreenState } from "./session/screen-state.js";
+import { dialogLines, drawLine } from "./session/session-screen.js";
 import { initialSolveView, reduceSolveView, type SolveViewState } from "./solve-view-state.js";
 import { REDRAW_INTERVAL_MS, SolveView } from "./solve-view.js";
 
@@ -10,6 +14,17 @@ export interface LiveView {
   sink: (event: AgentEvent) => void;
   /** Stops redrawing and unmounts, leaving the last frame on the screen. */
   close: () => Promise<void>;
+  /** Asks the person at the terminal to allow a tool call (the session's approval dialogue); only when the view was given the keyboard. */
+  approver?: Approver;
+}
+
+/** The keyboard the live view asks approvals on (stdin of a terminal). */
+export interface LiveViewKeyboard {
+  on(event: "data", listener: (chunk: Buffer | string) => void): unknown;
+  off(event: "data", listener: (chunk: Buffer | string) => void): unknown;
+  setRawMode?(mode: boolean): unknown;
+  resume?(): unknown;
+  pause?(): unknown;
 }
 
 /** The smallest terminal the live view is drawn on; on a smaller one the run is shown as plain event lines. */
@@ -51,7 +66,13 @@ export function withoutHeight(stream: NodeJS.WriteStream): NodeJS.WriteStream {
  * `--json`-less output instead; a resize switches between the two while the run goes on (the last
  * frame stays above the plain lines, and a new frame starts below them).
  */
-export function startLiveView(options: { stdout: NodeJS.WriteStream; now?: () => number; verbose?: boolean }): LiveView {
+export function startLiveView(options: {
+  stdout: NodeJS.WriteStream;
+  now?: () => number;
+  verbose?: boolean;
+  /** The terminal's keyboard: given, the view asks approvals with the session's dialogue (raw mode only while it asks, so Ctrl-C stays the run's otherwise). */
+  keyboard?: LiveViewKeyboard;
+}): LiveView {
   const terminal = options.stdout;
   const now = options.now ?? Date.now;
   // Fed every event, so that it knows the active role when the terminal gets too small.
@@ -61,7 +82,10 @@ export function startLiveView(options: { stdout: NodeJS.WriteStream; now?: () =>
   let timer: NodeJS.Timeout | undefined;
   let started = false;
   let closed: Promise<void> | undefined;
-  const view = () => createElement(SolveView, { state, nowMs: now(), maxRows: (terminal.rows ?? 0) - 1 });
+  // The question being asked, kept in a session screen's state so that the keys are the session's own.
+  let asking: SessionScreenState | undefined;
+  const dialogRows = () => (asking?.dialog ? dialogLines(asking.dialog, terminal.columns ?? 80, Math.max(3, Math.floor((terminal.rows ?? 24) / 2))).map((line, index) => drawLine(line, `dialog-${index}`)) : []);
+  const view = () => createElement(SolveView, { state, nowMs: now(), maxRows: (terminal.rows ?? 0) - 1, dialogRows: dialogRows() });
   const redraw = () => instance?.rerender(view());
   const stopDrawing = () => {
     clearInterval(timer);
@@ -91,7 +115,44 @@ export function startLiveView(options: { stdout: NodeJS.WriteStream; now?: () =>
     }
   };
   terminal.on("resize", onResize);
+  const keyboard = options.keyboard;
+  const allowedForTheRun = new Set<string>();
+  const approver: Approver | undefined = keyboard
+    ? async (request) => {
+        if (allowedForTheRun.has(request.tool)) return { allowed: true, note: `${request.tool} allowed for the rest of the run` };
+        const reader = new KeyReader();
+        asking = { ...initialScreen({ sessionId: "", repository: "", model: "", approvalMode: "suggest", maxCostUsd: null }), dialog: { kind: "approval", request, preview: previewToolCall(request), guidance: null } };
+        started = true;
+        // On a terminal too small for the view, the question is printed as plain lines.
+        if (!drawIfItFits()) terminal.write(`${dialogLines(asking.dialog!, terminal.columns ?? 80, 40).map((line) => line.map((segment) => segment.text).join("")).join("\n")}\n`);
+        return new Promise<ApprovalAnswer>((resolve) => {
+          const onData = (chunk: Buffer | string) => {
+            for (const key of reader.read(chunk.toString())) {
+              const outcome = handleKey(asking!, key, now());
+              asking = outcome.state;
+              for (const effect of outcome.effects) {
+                if (effect.type !== "approval") continue;
+                if (effect.alwaysTool) allowedForTheRun.add(effect.alwaysTool);
+                keyboard.off("data", onData);
+                keyboard.setRawMode?.(false);
+                keyboard.pause?.();
+                asking = undefined;
+                redraw();
+                resolve(effect.answer);
+                return;
+              }
+            }
+            redraw();
+          };
+          keyboard.setRawMode?.(true);
+          keyboard.on("data", onData);
+          keyboard.resume?.();
+          redraw();
+        });
+      }
+    : undefined;
   return {
+    ...(approver ? { approver } : {}),
     sink(event) {
       if (closed) return;
       try {

@@ -20,6 +20,8 @@ export interface SolveViewProps {
   nowMs: number;
   /** The most rows the frame may take (the terminal's rows less one); no limit when absent. */
   maxRows?: number;
+  /** A question for the person (an approval), drawn last; it keeps its rows before any section does. */
+  dialogRows?: ReactElement[];
 }
 
 const STATUS_COLORS: Record<RunStatus, string> = {
@@ -205,10 +207,10 @@ function noticeRows(state: SolveViewState): ReactElement[] {
 }
 
 /** The live view of `agent solve`: the task and running totals, the active role, the plan, recent tool calls, test results. */
-export function SolveView({ state, nowMs, maxRows }: SolveViewProps): ReactElement {
+export function SolveView({ state, nowMs, maxRows, dialogRows = [] }: SolveViewProps): ReactElement {
   const spinner = SPINNER_FRAMES[Math.floor(nowMs / REDRAW_INTERVAL_MS) % SPINNER_FRAMES.length]!;
   const fixed = [...headerRows(state, nowMs), roleRow(state, spinner)];
-  const notices = noticeRows(state);
+  const notices = [...noticeRows(state), ...dialogRows];
   const tests = testSection(state);
   const tools = toolSection(state, spinner);
   const plan = planSection(state);

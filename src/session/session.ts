@@ -52,6 +52,8 @@ const HISTORY_LIMIT = 500;
  * changed only by `applyToCheckout`.
  */
 export class Session {
+  private saving: Promise<void> = Promise.resolve();
+
   private constructor(
     readonly dir: string,
     private record: SessionRecord,
@@ -200,12 +202,18 @@ export class Session {
     await this.save();
   }
 
-  private async save(): Promise<void> {
+  /** Writes session.json; saves are queued one after the other, so the file always holds the latest record whole. */
+  private save(): Promise<void> {
     this.record = { ...this.record, updatedAt: new Date().toISOString() };
+    const text = `${JSON.stringify(this.record, null, 2)}\n`;
     const file = join(this.dir, RECORD_FILE);
-    const temporary = `${file}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(this.record, null, 2)}\n`);
-    await rename(temporary, file);
+    const write = this.saving.then(async () => {
+      const temporary = `${file}.${process.pid}.tmp`;
+      await writeFile(temporary, text);
+      await rename(temporary, file);
+    });
+    this.saving = write.catch(() => {});
+    return write;
   }
 }
 

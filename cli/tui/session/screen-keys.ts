@@ -12,7 +12,8 @@ export type ScreenEffect =
   /** Let the stopped role go on without guidance. */
   | { type: "continue" }
   | { type: "quit" }
-  | { type: "approval"; answer: ApprovalAnswer; always: boolean }
+  /** The answer to an approval dialog; `alwaysTool` when the person allowed that tool for the rest of the session. */
+  | { type: "approval"; answer: ApprovalAnswer; alwaysTool?: string }
   | { type: "plan-review"; review: PlanReview }
   | { type: "model-error"; choice: "retry" | "stop" }
   | { type: "confirm-apply"; yes: boolean };
@@ -33,6 +34,15 @@ const none = (state: SessionScreenState): KeyOutcome => ({ state, effects: [] })
 /** Handles one key: the dialog gets it first, then Ctrl-C and Esc, then the prompt. Pure. */
 export function handleKey(state: SessionScreenState, key: Key, nowMs: number): KeyOutcome {
   if (key.name === "ctrl" && key.letter === "c") return handleCtrlC(state, nowMs);
+  if (state.dialog && key.name === "text" && [...key.text].length > 1) {
+    // Letters typed fast arrive together: a dialog takes them one by one (`g`, then the guidance).
+    let outcome: KeyOutcome = { state, effects: [] };
+    for (const char of key.text) {
+      const next = handleKey(outcome.state, { name: "text", text: char }, nowMs);
+      outcome = { state: next.state, effects: [...outcome.effects, ...next.effects] };
+    }
+    return outcome;
+  }
   if (state.dialog) return handleDialogKey(state, key);
   if (key.name === "escape") {
     if (state.running && !state.paused) return { state: { ...state, status: "Stopping the agents…" }, effects: [{ type: "interrupt" }] };
@@ -65,13 +75,13 @@ function handleDialogKey(state: SessionScreenState, key: Key): KeyOutcome {
     case "approval": {
       if (dialog.guidance !== null) {
         const edit = editLine(dialog.guidance, key);
-        if (edit === "submit") return close([{ type: "approval", answer: { allowed: false, ...(dialog.guidance.trim() ? { guidance: dialog.guidance.trim() } : {}) }, always: false }]);
+        if (edit === "submit") return close([{ type: "approval", answer: { allowed: false, ...(dialog.guidance.trim() ? { guidance: dialog.guidance.trim() } : {}) } }]);
         if (edit === "cancel") return none({ ...state, dialog: { ...dialog, guidance: null } });
         return none({ ...state, dialog: { ...dialog, guidance: edit } });
       }
-      if (letter === "y" || key.name === "enter") return close([{ type: "approval", answer: { allowed: true }, always: false }]);
-      if (letter === "a") return close([{ type: "approval", answer: { allowed: true, note: `${dialog.request.tool} allowed for the rest of the session` }, always: true }]);
-      if (letter === "n" || key.name === "escape") return close([{ type: "approval", answer: { allowed: false }, always: false }]);
+      if (letter === "y" || key.name === "enter") return close([{ type: "approval", answer: { allowed: true } }]);
+      if (letter === "a") return close([{ type: "approval", answer: { allowed: true, note: `${dialog.request.tool} allowed for the rest of the session` }, alwaysTool: dialog.request.tool }]);
+      if (letter === "n" || key.name === "escape") return close([{ type: "approval", answer: { allowed: false } }]);
       if (letter === "g") return none({ ...state, dialog: { ...dialog, guidance: "" } });
       return none({ ...state, status: "y yes · a always (this session) · n no · g no, and say what to do instead" });
     }

@@ -135,7 +135,8 @@ export type ScreenAction =
   | { type: "user"; text: string }
   | { type: "guidance"; text: string; queued: boolean }
   | { type: "entry"; entry: DistributiveOmit<TranscriptEntry, "id"> }
-  | { type: "task-started" }
+  /** A task starts; a resumed one keeps the plan and the roles its run had done. */
+  | { type: "task-started"; resumed?: boolean }
   | { type: "task-ended" }
   | { type: "paused"; paused: boolean }
   | { type: "interrupt-pending" }
@@ -292,7 +293,12 @@ function reduceEvent(previous: SessionScreenState, event: AgentEvent): SessionSc
         outputTokens: totals.outputTokens + event.usage.outputTokens,
         tasks: totals.tasks + 1,
       };
-      return append({ ...state, sessionTotals, paused: false, interruptPending: false }, { kind: "run-end", status: event.status, summary: event.summary, patchFile: event.patchFile ?? null });
+      // A tool call the end cut short (the run was stopped) is shown as stopped, not as running forever.
+      const entries = stopRunningTools(state.entries, "stopped when the run ended");
+      return append(
+        { ...state, entries, sessionTotals, paused: false, interruptPending: false, status: state.running ? "Finishing the task: writing its record and removing its sandbox…" : state.status },
+        { kind: "run-end", status: event.status, summary: event.summary, patchFile: event.patchFile ?? null },
+      );
     }
     default:
       return state;
@@ -313,9 +319,11 @@ export function reduceScreen(state: SessionScreenState, action: ScreenAction): S
     case "entry":
       return append({ ...state, scroll: 0 }, action.entry);
     case "task-started":
-      return { ...state, run: initialSolveView(), finishedNodes: [], running: true, paused: false, interruptPending: false, diff: "", scroll: 0 };
+      return action.resumed
+        ? { ...state, run: { ...state.run, activeNodes: [], end: null }, running: true, paused: false, interruptPending: false, scroll: 0 }
+        : { ...state, run: initialSolveView(), finishedNodes: [], running: true, paused: false, interruptPending: false, diff: "", scroll: 0 };
     case "task-ended":
-      return { ...state, running: false, paused: false, interruptPending: false, dialog: state.dialog?.kind === "confirm-apply" ? state.dialog : null };
+      return { ...state, running: false, paused: false, interruptPending: false, status: null, dialog: state.dialog?.kind === "confirm-apply" ? state.dialog : null };
     case "paused":
       return { ...state, paused: action.paused, interruptPending: action.paused ? false : state.interruptPending };
     case "interrupt-pending":
@@ -337,8 +345,16 @@ export function reduceScreen(state: SessionScreenState, action: ScreenAction): S
     case "retry-after-model-switch":
       return { ...state, retryAfterModelSwitch: action.value };
     case "replayed":
-      return append({ ...state, run: { ...state.run, activeNodes: [] } }, { kind: "notice", tone: "info", text: `(the transcript above is replayed from the session's runs: ${action.events} events)` });
+      return append(
+        { ...state, run: { ...state.run, activeNodes: [] }, entries: stopRunningTools(state.entries, "stopped when its run was stopped") },
+        { kind: "notice", tone: "info", text: `(the transcript above is replayed from the session's runs: ${action.events} events)` },
+      );
   }
+}
+
+/** The entries with every tool call still shown as running marked as stopped, saying why. */
+function stopRunningTools(entries: TranscriptEntry[], why: string): TranscriptEntry[] {
+  return entries.map((entry) => (entry.kind === "tool" && entry.status === "running" ? { ...entry, status: "failed" as const, display: `${entry.tool} ${entry.summary} — ${why}` } : entry));
 }
 
 /** Each plan step's status: done once its owner finished a visit since the plan, active while its owner works. */

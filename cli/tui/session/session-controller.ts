@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { createElement, type ReactElement } from "react";
+import type { ReactElement } from "react";
 import {
   AbortedError,
   readTrajectory,
@@ -17,18 +17,11 @@ import {
   type SessionRunOptions,
   type TaskSpec,
 } from "../../../src/index.js";
-import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, KeyReader, type Key } from "../keys.js";
-import { createLineCache } from "./screen-lines.js";
-import { handleKey, type ScreenEffect } from "./screen-keys.js";
-import { initialScreen, previewToolCall, reduceScreen, type ScreenAction, type SessionScreenState } from "./screen-state.js";
-import { SessionScreen, TICK_MS } from "./session-screen.js";
+import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from "../keys.js";
+import { createScreenDriver, type ScreenMount } from "./screen-driver.js";
+import type { ScreenEffect } from "./screen-keys.js";
+import { initialScreen, previewToolCall, type ScreenAction } from "./screen-state.js";
 import { nearestSlashCommand, parseSlashCommand, SESSION_KEYS, SLASH_COMMANDS } from "./slash-commands.js";
-
-/** Where the screen is drawn: ink's render on the terminal, or a test renderer. */
-export interface ScreenMount {
-  rerender(tree: ReactElement): void;
-  unmount(): void;
-}
 
 /** The terminal input: raw key chunks as `data` events. */
 export interface TerminalInput {
@@ -85,8 +78,6 @@ export interface SessionTuiResult {
 /** Turns the alternate screen on, hides the cursor, and asks for bracketed paste; `LEAVE` undoes it. */
 const ENTER = `\u001b[?1049h\u001b[?25l${BRACKETED_PASTE_ON}`;
 const LEAVE = `${BRACKETED_PASTE_OFF}\u001b[?25h\u001b[?1049l`;
-/** At most one redraw in this many ms, however fast events come: input is never starved. */
-const FRAME_MS = 32;
 /** Events of earlier tasks replayed into the transcript when a session is continued. */
 const REPLAYED_EVENTS = 3_000;
 /** How long a quit waits for the running task to write its record and remove its containers. */
@@ -108,8 +99,7 @@ interface Pending<T> {
 export async function runSessionTui(options: SessionTuiOptions): Promise<SessionTuiResult> {
   const { session, input, output } = options;
   const now = options.now ?? Date.now;
-  const linesOf = createLineCache();
-  let state: SessionScreenState = initialScreen({
+  const initial = initialScreen({
     sessionId: session.id,
     repository: session.checkoutRoot.split("/").filter(Boolean).at(-1) ?? session.checkoutRoot,
     model: options.model,
@@ -132,36 +122,9 @@ export async function runSessionTui(options: SessionTuiOptions): Promise<Session
   const finished = new Promise<SessionTuiResult>((resolve) => (finish = resolve));
 
   // ---- drawing -------------------------------------------------------------------------
-  const view = () =>
-    createElement(SessionScreen, {
-      state,
-      columns: Math.max(20, output.columns ?? 80),
-      rows: Math.max(4, (output.rows ?? 24) - 1),
-      nowMs: now(),
-      linesOf,
-    });
   output.write(ENTER);
-  const screen = options.mount(view());
-  let frameTimer: NodeJS.Timeout | undefined;
-  const draw = () => {
-    frameTimer = undefined;
-    try {
-      screen.rerender(view());
-    } catch {
-      // A frame that cannot be drawn must not end the session; the next one may.
-    }
-  };
-  const scheduleDraw = () => {
-    frameTimer ??= setTimeout(draw, FRAME_MS);
-  };
-  const ticker = setInterval(() => {
-    if (state.running) scheduleDraw();
-  }, TICK_MS);
-  ticker.unref?.();
-  const dispatch = (action: ScreenAction) => {
-    state = reduceScreen(state, action);
-    scheduleDraw();
-  };
+  const screen = createScreenDriver({ initial, mount: options.mount, size: () => ({ columns: output.columns, rows: output.rows }), now });
+  const dispatch = (action: ScreenAction) => screen.dispatch(action);
   const notice = (text: string, tone: "info" | "warn" | "error" | "success" = "info") => dispatch({ type: "notice", text, tone });
 
   // ---- the run's side --------------------------------------------------------------------
@@ -181,7 +144,7 @@ export async function runSessionTui(options: SessionTuiOptions): Promise<Session
     if (event.type === "tool-call-end" && event.node === "programmer" && event.tool !== "view_file" && event.tool !== "search" && event.tool !== "find_files") refreshTaskDiff();
     if (event.type === "node-end" && event.node === "programmer") refreshTaskDiff();
   };
-  const ask = <T>(dialog: Parameters<typeof reduceScreen>[1] & { type: "dialog" }, onQuit: T, set: (pending: Pending<T> | undefined) => void): Promise<T> => {
+  const ask = <T>(dialog: ScreenAction & { type: "dialog" }, onQuit: T, set: (pending: Pending<T> | undefined) => void): Promise<T> => {
     if (quitting) return Promise.resolve(onQuit);
     return new Promise<T>((resolve) => {
       set({
@@ -204,12 +167,12 @@ export async function runSessionTui(options: SessionTuiOptions): Promise<Session
     ask<ModelErrorChoice>({ type: "dialog", dialog: { kind: "model-error", node: failure.node, message: options.redact(failure.message) } }, "stop", (pending) => (pendingModelError = pending));
 
   /** Runs a task (or resumes one) to its end, with the screen following it; never throws. */
-  const startTask = (run: (taskOptions: SessionRunOptions) => Promise<RunOutcome>) => {
+  const startTask = (run: (taskOptions: SessionRunOptions) => Promise<RunOutcome>, resumed = false) => {
     steering = new RunSteering({ ...(options.autoAcceptPlan ? {} : { reviewPlan }), onModelError });
     runController = new AbortController();
     const current = steering;
     const config = model === options.model ? options.runOptions.config : { ...options.runOptions.config, model, models: {} };
-    dispatch({ type: "task-started" });
+    dispatch({ type: "task-started", resumed });
     task = (async () => {
       try {
         const outcome = await run({
@@ -246,10 +209,10 @@ export async function runSessionTui(options: SessionTuiOptions): Promise<Session
     dispatch({ type: "remember", text });
     const command = parseSlashCommand(text);
     if (command && text.startsWith("/")) return runSlashCommand(command.name, command.argument);
-    if (steering && state.running) {
+    if (steering && screen.state.running) {
       dispatch({ type: "guidance", text, queued: true });
       steering.guide(text);
-      if (state.paused) dispatch({ type: "paused", paused: false });
+      if (screen.state.paused) dispatch({ type: "paused", paused: false });
       return;
     }
     dispatch({ type: "user", text });
@@ -281,19 +244,21 @@ export async function runSessionTui(options: SessionTuiOptions): Promise<Session
         });
         return;
       case "plan": {
-        const plan = state.run.plan;
+        const plan = screen.state.run.plan;
         if (!plan) return notice("There is no plan yet: the planner writes one at the start of each task.");
         dispatch({ type: "entry", entry: { kind: "plan", version: plan.version, summary: plan.summary, steps: plan.steps, files: plan.files } });
         return;
       }
       case "diff": {
+        // A task that has ended but still removes its sandbox has its patch on the session's tree once it is done.
+        if (steering && screen.state.run.end && task) await task;
         const patch = steering ? await steering.currentPatch() : options.redact(await session.patch());
         dispatch({ type: "diff", diff: patch });
         dispatch({ type: "entry", entry: { kind: "diff", title: steering ? "Changes of the running task" : "Changes of this session (not in your checkout until /apply)", patch } });
         return;
       }
       case "tests": {
-        const runs = state.run.testRuns;
+        const runs = screen.state.run.testRuns;
         if (runs.length === 0) return notice("No tests have run in this task yet.");
         dispatch({
           type: "entry",
@@ -306,7 +271,7 @@ export async function runSessionTui(options: SessionTuiOptions): Promise<Session
         return;
       }
       case "cost": {
-        const { run, sessionTotals } = state;
+        const { run, sessionTotals } = screen.state;
         const cost = (usd: number | null) => (usd === null ? "unknown" : `$${usd.toFixed(4)}`);
         dispatch({
           type: "entry",
@@ -340,7 +305,7 @@ export async function runSessionTui(options: SessionTuiOptions): Promise<Session
         steering?.switchModel(argument);
         dispatch({ type: "model", model: argument });
         notice(`Switched to ${argument}${steering ? " for the next model calls of this task and the next tasks" : " for the next tasks"}.`, "success");
-        if (state.retryAfterModelSwitch && pendingModelError) {
+        if (screen.state.retryAfterModelSwitch && pendingModelError) {
           dispatch({ type: "retry-after-model-switch", value: false });
           pendingModelError.resolve("retry");
         }
@@ -369,7 +334,7 @@ export async function runSessionTui(options: SessionTuiOptions): Promise<Session
         const unfinished = session.unfinishedTask;
         if (!unfinished) return notice("There is no unfinished task in this session to resume.");
         notice(`Resuming ${unfinished.runId} (${unfinished.title}) from its last checkpoint.`);
-        startTask((taskOptions) => session.resumeTask(unfinished.runId, { ...taskOptions, modelGiven: model !== options.model }));
+        startTask((taskOptions) => session.resumeTask(unfinished.runId, { ...taskOptions, modelGiven: model !== options.model }), true);
         return;
       }
       case "clear":
@@ -421,22 +386,18 @@ export async function runSessionTui(options: SessionTuiOptions): Promise<Session
   };
 
   // ---- keys ------------------------------------------------------------------------------
-  const reader = new KeyReader();
-  const onKey = (key: Key) => {
-    // The dialog's question, captured before the key closes it.
-    const dialogTool = state.dialog?.kind === "approval" ? state.dialog.request.tool : undefined;
-    const outcome = handleKey(state, key, now());
-    state = outcome.state;
-    scheduleDraw();
-    for (const effect of outcome.effects) {
-      if (effect.type === "approval" && effect.always && dialogTool) alwaysAllowed.add(dialogTool);
+  let firstChunk = true;
+  const onData = (chunk: Buffer | string) => {
+    let text = chunk.toString();
+    // What was typed before the screen opened came through the terminal's line mode: its Enter is a line feed.
+    if (firstChunk && text.endsWith("\n") && !text.includes("\r")) text = `${text.slice(0, -1)}\r`;
+    firstChunk = false;
+    for (const effect of screen.input(text)) {
+      if (effect.type === "approval" && effect.alwaysTool) alwaysAllowed.add(effect.alwaysTool);
       void runEffect(effect).catch((error: unknown) => notice(options.redact(describe(error)), "error"));
     }
   };
-  const onData = (chunk: Buffer | string) => {
-    for (const key of reader.read(chunk.toString())) onKey(key);
-  };
-  const onResize = () => scheduleDraw();
+  const onResize = () => screen.drawNow();
   input.setRawMode?.(true);
   input.on("data", onData);
   input.resume?.();
@@ -454,19 +415,12 @@ export async function runSessionTui(options: SessionTuiOptions): Promise<Session
       runController?.abort(new AbortedError("The session ended."));
       await Promise.race([task, new Promise((resolve) => setTimeout(resolve, QUIT_WAIT_MS).unref?.())]);
     }
-    clearInterval(ticker);
-    clearTimeout(frameTimer);
     clearTimeout(diffTimer);
     input.off("data", onData);
     input.setRawMode?.(false);
     input.pause?.();
     output.off?.("resize", onResize);
-    try {
-      screen.rerender(view());
-      screen.unmount();
-    } catch {
-      // Leaving the screen must happen whatever the renderer does.
-    }
+    screen.close();
     output.write(LEAVE);
     finish({ interruptedTask });
   };
@@ -480,16 +434,16 @@ export async function runSessionTui(options: SessionTuiOptions): Promise<Session
       const trajectory = await readTrajectory(join(options.runOptions.runsDir, done.runId)).catch(() => undefined);
       events.push(...(trajectory?.events ?? []));
     }
-    for (const event of events.slice(-REPLAYED_EVENTS)) state = reduceScreen(state, { type: "event", event });
+    for (const event of events.slice(-REPLAYED_EVENTS)) dispatch({ type: "event", event });
     if (events.length > 0) dispatch({ type: "replayed", events: Math.min(events.length, REPLAYED_EVENTS) });
     notice(`Session ${session.id}: ${session.tasks.length} task${session.tasks.length === 1 ? "" : "s"} so far (${session.tasks.map((done) => `${done.title} — ${done.status}`).join("; ")}).`);
     await refreshSessionDiff();
   } else notice(`Session ${session.id} on ${session.checkoutRoot}. Your checkout is changed only by /apply. Type a task, or /help.`);
   if (unfinished && options.resumeOnStart && unfinished.status !== "error") {
     notice(`Resuming the unfinished task ${unfinished.runId} (${unfinished.title}).`);
-    startTask((taskOptions) => session.resumeTask(unfinished.runId, taskOptions));
+    startTask((taskOptions) => session.resumeTask(unfinished.runId, taskOptions), true);
   } else if (unfinished) notice(`The last task (${unfinished.title}) did not finish (${unfinished.status}); /resume continues it.`, "warn");
-  draw();
+  screen.drawNow();
   return finished;
 }
 

@@ -48,7 +48,8 @@ function fit(line: Line, width: number): Line {
   return out;
 }
 
-function draw(line: Line, key: string): ReactElement {
+/** One row as an ink Text: each segment in its style, cut at the screen's edge. */
+export function drawLine(line: Line, key: string): ReactElement {
   // An empty Text takes no row: a blank row is a space.
   if (line.every((segment) => segment.text === "")) return h(Text, { key }, " ");
   return h(
@@ -126,7 +127,7 @@ function sidePanel(state: SessionScreenState, width: number, height: number): Li
 }
 
 /** The rows of the question on the screen, at most `maxRows`. */
-function dialogLines(dialog: Dialog, width: number, maxRows: number): Line[] {
+export function dialogLines(dialog: Dialog, width: number, maxRows: number): Line[] {
   const title = (text: string, color = "yellow"): Line[] => wrapLine(text, width).map((row) => [{ text: row, color, bold: true }]);
   const field = (label: string, text: string): Line[] => wrapLine(`${label}${text}█`, width).map((row) => [{ text: row, color: "magenta" }]);
   const choices = (text: string): Line => [{ text, dim: true }];
@@ -204,5 +205,5 @@ export function SessionScreen({ state, columns, rows, nowMs, linesOf }: SessionS
   const bodyRows = body.map((line, index) => (side > 0 ? [...fit(line, mainWidth), { text: " │ ", dim: true }, ...fit(panel[index] ?? [], side)] : line));
   const separator: Line = [{ text: "─".repeat(width), dim: true }];
   const frame = [...top, ...bodyRows, separator, ...bottom].slice(0, Math.max(1, rows));
-  return h(Box, { flexDirection: "column", width }, ...frame.map((line, index) => draw(line, String(index))));
+  return h(Box, { flexDirection: "column", width }, ...frame.map((line, index) => drawLine(line, String(index))));
 }

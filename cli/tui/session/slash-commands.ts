@@ -24,14 +24,10 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
 
 /** The keys /help lists. */
 export const SESSION_KEYS: ReadonlyArray<readonly [string, string]> = [
-  ["Enter", "send the task (or, while the agents work, a message to the active role)"],
-  ["Ctrl-J, or \\ then Enter", "a new line in the prompt (pasted text keeps its lines)"],
-  ["Up / Down", "earlier prompts"],
-  ["Tab", "complete a slash command"],
+  ["Enter", "send (a task; while the agents work, a message to the active role)"],
   ["Esc", "stop the current model turn or tool call, then type guidance (Enter alone goes on)"],
-  ["Ctrl-C", "the same as Esc; twice within 2 s ends the session"],
-  ["Ctrl-O", "expand or fold long tool output"],
-  ["PgUp / PgDn", "scroll the transcript"],
+  ["Ctrl-C", "as Esc; twice within 2 s ends the session"],
+  ["Ctrl-J, \\ Enter", "new line · Up/Down history · Tab completes · Ctrl-O long output · PgUp/PgDn scroll"],
 ];
 
 /** The commands whose names start with what was typed after the slash (all of them for a bare slash). */
