@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it, vi } from "vitest";
@@ -235,5 +236,46 @@ describe("startLiveView", () => {
     const after = terminal.writes.slice(resized).filter((write) => write.includes("agent solve"));
     expect(after.length).toBeGreaterThan(0);
     for (const write of after) expect(write.split("\n").length - 1).toBeLessThan(12);
+  });
+});
+
+describe("the live view's approval dialogue (agent solve --approval suggest on a terminal)", () => {
+  /** A keyboard that records when it is put in raw mode. */
+  function fakeKeyboard() {
+    const modes: boolean[] = [];
+    const keyboard = Object.assign(new EventEmitter(), { setRawMode: (mode: boolean) => modes.push(mode), resume: () => {}, pause: () => {} });
+    return { keyboard, modes, type: (raw: string) => keyboard.emit("data", raw) };
+  }
+  const request = { node: "programmer" as const, tool: "edit_file", input: { command: "str_replace", path: "a.py", old_str: "x = 1", new_str: "x = 2" }, reason: "edit_file changes files" };
+
+  it("asks with the edit's lines, answers yes on y, and holds the keyboard in raw mode only while it asks", async () => {
+    const terminal = fakeTerminal();
+    const { keyboard, modes, type } = fakeKeyboard();
+    const live = startLiveView({ stdout: terminal.stream, keyboard });
+    live.sink(sampleRunEvents()[0]!);
+    const answer = live.approver!(request);
+    await vi.waitFor(() => expect(terminal.text()).toContain("programmer asks to use edit_file: edit_file changes files"));
+    expect(terminal.text()).toContain("-x = 1");
+    expect(terminal.text()).toContain("+x = 2");
+    type("y");
+    expect(await answer).toEqual({ allowed: true });
+    expect(modes).toEqual([true, false]);
+    await live.close();
+  });
+
+  it("passes the person's words with a denial, and allows a tool for the rest of the run on a", async () => {
+    const terminal = fakeTerminal();
+    const { keyboard, type } = fakeKeyboard();
+    const live = startLiveView({ stdout: terminal.stream, keyboard });
+    live.sink(sampleRunEvents()[0]!);
+    const denied = live.approver!(request);
+    type("g");
+    type("edit b.py instead\r");
+    expect(await denied).toEqual({ allowed: false, guidance: "edit b.py instead" });
+    const always = live.approver!(request);
+    type("a");
+    expect(await always).toMatchObject({ allowed: true });
+    expect(await live.approver!(request)).toEqual({ allowed: true, note: "edit_file allowed for the rest of the run" });
+    await live.close();
   });
 });
