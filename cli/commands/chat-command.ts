@@ -113,7 +113,6 @@ export function createChatCommand(context: CliContext): Command {
         confirmSandbox: async () => {},
         runsDir: runsDirectory(context, options.runsDir),
         memoryPath: memoryPath(context),
-        onProgress: () => {},
       },
       limits,
       approvalMode,

@@ -49,7 +49,7 @@ export interface SessionTuiOptions {
   /** Draws the screen; ink's render on `output` unless a test gives another. */
   mount: (tree: ReactElement) => ScreenMount;
   /** What every task runs with (configuration, sandbox, runs directory, memory), without the per-task parts. */
-  runOptions: Omit<SessionRunOptions, "approvalMode" | "limits" | "sink" | "steering" | "approver" | "signal" | "streamText">;
+  runOptions: Omit<SessionRunOptions, "approvalMode" | "limits" | "sink" | "steering" | "approver" | "signal" | "streamText" | "onProgress">;
   limits: Partial<RunLimits> & { maxCostUsd: number };
   approvalMode: ApprovalMode;
   /** The model tasks start with, as the user chose it. */
@@ -184,6 +184,8 @@ export async function runSessionTui(options: SessionTuiOptions): Promise<Session
           steering: current,
           approver,
           streamText: true,
+          // A sandbox image built on first use takes minutes: its progress shows in the transcript.
+          onProgress: (line) => notice(`[image] ${line}`),
           signal: runController!.signal,
         });
         const next = outcome.patch.trim() ? "/diff shows the changes · /apply writes them to your checkout · type a follow-up to go on from here" : "type another task, or /help";
