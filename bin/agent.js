@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // Entry point of the `agent` command: loads the compiled CLI, or says how to build it.
+// React's development build (the default without NODE_ENV) keeps a performance measure of every
+// component it draws and is several times slower: the terminal screens use the production build.
+process.env.NODE_ENV ??= "production";
 try {
   await import("../dist/cli/main.js");
 } catch (error) {

@@ -1,6 +1,5 @@
 import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
-import { render } from "ink";
 import {
   chooseSandbox,
   createModel,
@@ -18,7 +17,7 @@ import { ExitCode } from "../exit-codes.js";
 import { sharedRunOptions } from "../run-options.js";
 import { readPromptTask } from "../task-input.js";
 import { runSessionTui } from "../tui/session/session-controller.js";
-import { withoutHeight } from "../tui/live-view.js";
+import { mountOnTerminal } from "../tui/session/mount-screen.js";
 import { memoryPath } from "./memory-command.js";
 import { confirmLocalSandbox } from "./sandbox-command.js";
 import { addLimitOptions, limitsFrom, runsDirectory } from "./solve-command.js";
@@ -105,8 +104,7 @@ export function createChatCommand(context: CliContext): Command {
       session,
       input: stdin,
       output: terminal,
-      // The run owns Ctrl-C; ink only draws, on the terminal without its height (see withoutHeight).
-      mount: (tree) => render(tree, { stdout: withoutHeight(terminal), stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 30 }),
+      mount: mountOnTerminal(terminal, stdin),
       runOptions: {
         ...shared,
         secrets: [...(shared.secrets ?? []), ...environmentSecrets(context.env)],

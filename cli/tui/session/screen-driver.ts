@@ -36,8 +36,8 @@ export interface ScreenDriverOptions {
   frameMs?: number;
 }
 
-/** The product's frame interval: about 30 frames a second. */
-export const FRAME_MS = 32;
+/** The product's frame interval for events: 20 frames a second (a key is drawn at once). */
+export const FRAME_MS = 50;
 
 /**
  * Creates the screen driver: state changes come from `dispatch` (the run's events, the
@@ -96,7 +96,8 @@ export function createScreenDriver(options: ScreenDriverOptions): ScreenDriver {
         state = outcome.state;
         effects.push(...outcome.effects);
       }
-      scheduleDraw();
+      // Keys come at a person's pace: their frame is drawn now, not at the next frame slot.
+      drawNow();
       return effects;
     },
     drawNow,

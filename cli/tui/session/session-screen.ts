@@ -1,3 +1,4 @@
+import chalk from "chalk";
 import { Box, Text } from "ink";
 // `h` (hyperscript) keeps the element trees readable without a JSX build step.
 import { createElement as h, type ReactElement } from "react";
@@ -27,7 +28,12 @@ export const TICK_MS = 250;
 const GRAPH: readonly GraphNodeName[] = ["planner", "test-designer", "programmer", "executor"];
 const PROMPT_ROWS_MAX = 6;
 
-/** Cuts or pads a line to exactly `width` columns. */
+/** The side panel's rows, each after the column's rule, as many as the body has. */
+function panelRows(lines: Line[], width: number, height: number): ReactElement[] {
+  return Array.from({ length: height }, (_, index) => drawLine([{ text: " │ ", dim: true }, ...fit(lines[index] ?? [], width)], `p${index}`));
+}
+
+/** Cuts a line to `width` columns. */
 function fit(line: Line, width: number): Line {
   const out: Segment[] = [];
   let used = 0;
@@ -44,31 +50,34 @@ function fit(line: Line, width: number): Line {
       used += textWidth(cut) + 1;
     }
   }
-  if (used < width) out.push({ text: " ".repeat(width - used) });
   return out;
 }
 
 /** One row as an ink Text: each segment in its style, cut at the screen's edge. */
 export function drawLine(line: Line, key: string): ReactElement {
-  // An empty Text takes no row: a blank row is a space.
-  if (line.every((segment) => segment.text === "")) return h(Text, { key }, " ");
-  return h(
-    Text,
-    { key, wrap: "truncate-end" },
-    ...line.map((segment, index) =>
-      h(
-        Text,
-        {
-          key: String(index),
-          ...(segment.color ? { color: segment.color } : {}),
-          ...(segment.bold ? { bold: true } : {}),
-          ...(segment.dim ? { dimColor: true } : {}),
-          ...(segment.inverse ? { inverse: true } : {}),
-        },
-        segment.text,
-      ),
-    ),
-  );
+  // One Text per row, its segments styled in the string: a frame is about 40 ink nodes, not 200,
+  // which halves what each frame costs (bench/tui-render).
+  return h(Text, { key, wrap: "truncate-end" }, styledRow(line));
+}
+
+const styledRows = new WeakMap<Line, string>();
+
+/** A row as one string with its segments' styles (chalk, which knows whether the terminal takes colours); a blank row is a space, as an empty Text takes no row. */
+function styledRow(line: Line): string {
+  const known = styledRows.get(line);
+  if (known !== undefined) return known;
+  let text = "";
+  for (const segment of line) {
+    let style = chalk;
+    if (segment.color) style = style[segment.color as "green"] ?? style;
+    if (segment.bold) style = style.bold;
+    if (segment.dim) style = style.dim;
+    if (segment.inverse) style = style.inverse;
+    text += style === chalk ? segment.text : style(segment.text);
+  }
+  const row = text === "" ? " " : text;
+  styledRows.set(line, row);
+  return row;
 }
 
 function headerLine(state: SessionScreenState, columns: number): Line {
@@ -201,9 +210,27 @@ export function SessionScreen({ state, columns, rows, nowMs, linesOf }: SessionS
   const body: Line[] = transcript.lines.slice();
   while (body.length < bodyHeight) body.unshift([]);
   if (state.scroll > 0 && bodyHeight > 0) body[0] = [{ text: `↑ ${transcript.scroll} lines up · PgDn to go back`, color: "yellow" }];
-  const panel = side > 0 ? sidePanel(state, side, bodyHeight) : [];
-  const bodyRows = body.map((line, index) => (side > 0 ? [...fit(line, mainWidth), { text: " │ ", dim: true }, ...fit(panel[index] ?? [], side)] : line));
   const separator: Line = [{ text: "─".repeat(width), dim: true }];
-  const frame = [...top, ...bodyRows, separator, ...bottom].slice(0, Math.max(1, rows));
-  return h(Box, { flexDirection: "column", width }, ...frame.map((line, index) => drawLine(line, String(index))));
+  // The frame never takes more rows than it is given: what must go goes from the bottom.
+  const topRows = top.slice(0, rows);
+  const bodyRows = Math.min(bodyHeight, rows - topRows.length);
+  const bottomRows = [separator, ...bottom].slice(0, Math.max(0, rows - topRows.length - bodyRows));
+  // The panel is a column of its own, laid out by ink: no row is padded with spaces to reach it, as
+  // every character of a frame costs ink's output pass (bench/tui-render).
+  const bodyBox =
+    side > 0
+      ? h(
+          Box,
+          { key: "body", flexDirection: "row", height: bodyRows },
+          h(Box, { key: "main", flexDirection: "column", width: mainWidth }, ...body.slice(0, bodyRows).map((line, index) => drawLine(line, `m${index}`))),
+          h(Box, { key: "panel", flexDirection: "column", width: side + 3 }, ...panelRows(sidePanel(state, side, bodyRows), side, bodyRows)),
+        )
+      : h(Box, { key: "body", flexDirection: "column" }, ...body.slice(0, bodyRows).map((line, index) => drawLine(line, `m${index}`)));
+  return h(
+    Box,
+    { flexDirection: "column", width },
+    ...topRows.map((line, index) => drawLine(line, `t${index}`)),
+    ...(bodyRows > 0 ? [bodyBox] : []),
+    ...bottomRows.map((line, index) => drawLine(line, `b${index}`)),
+  );
 }
