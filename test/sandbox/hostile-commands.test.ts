@@ -9,27 +9,36 @@ import { createRunShellTool } from "../../src/tools/run-shell.js";
 import { describeWithDocker } from "../support/require-docker.js";
 import { sandboxImage, testDocker } from "../support/sandbox-factories.js";
 
-/** The median wall time of spawning a trivial host program, in ms. */
-function hostLatencyMs(samples: number): number {
+/**
+ * The lower quartile of a set of latencies: what the host does when it has a moment for us. The
+ * other test files load this 2-core machine unevenly, which moves a median; a host that a fork
+ * bomb saturates has no such moments, and its lower quartile rises too.
+ */
+function lowerQuartile(times: number[]): number {
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 4)] ?? 0;
+}
+
+/** The wall time of spawning a trivial host program, in ms, `samples` times. */
+function hostLatencies(samples: number): number[] {
   const times: number[] = [];
   for (let index = 0; index < samples; index += 1) {
     const started = performance.now();
     spawnSync("/bin/true");
     times.push(performance.now() - started);
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  return times;
 }
 
-/** Samples the host's latency every 100 ms until `done` settles; returns the median of the samples. */
-async function hostLatencyWhile(done: Promise<unknown>): Promise<number> {
+/** Samples the host's latency every 50 ms until `done` settles. */
+async function hostLatenciesWhile(done: Promise<unknown>): Promise<number[]> {
   const samples: number[] = [];
   let finished = false;
   void done.finally(() => (finished = true));
   while (!finished) {
-    samples.push(hostLatencyMs(1));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    samples.push(...hostLatencies(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? 0;
+  return samples;
 }
 
 describeWithDocker("hostile commands in the Docker sandbox", () => {
@@ -55,12 +64,14 @@ describeWithDocker("hostile commands in the Docker sandbox", () => {
   }, 60_000);
 
   it("stops a command whose fork bomb keeps running, and the host stays responsive meanwhile", async () => {
-    const idleBefore = hostLatencyMs(21);
+    const idleBefore = hostLatencies(21);
     const running = tool().run({ command: ":(){ :|:& };: ; sleep 60" });
-    const during = await hostLatencyWhile(running);
+    const samples = await hostLatenciesWhile(running);
     const result = await running;
-    // Idle is measured on both sides of the bomb: the other test files running meanwhile load this machine too, and not evenly.
-    const idle = Math.max(idleBefore, hostLatencyMs(21));
+    // Idle is measured on both sides of the bomb, and both are lower quartiles (see lowerQuartile).
+    const idle = Math.max(lowerQuartile(idleBefore), lowerQuartile(hostLatencies(21)));
+    const during = lowerQuartile(samples);
+    expect(samples.length, "samples taken while the bomb ran").toBeGreaterThanOrEqual(8);
     expect(result.ok).toBe(false);
     expect(result.output).toContain("The sandbox stopped the command");
     expect(result.output).toContain("it started more than 128 processes");
