@@ -11,6 +11,15 @@ export type Key =
   /** Ctrl plus a letter (Ctrl-C is `{ name: "ctrl", letter: "c" }`). */
   | { name: "ctrl"; letter: string };
 
+/** A terminal's keyboard: raw key chunks as `data` events (stdin, or a test's stand-in). */
+export interface Keyboard {
+  on(event: "data", listener: (chunk: Buffer | string) => void): unknown;
+  off(event: "data", listener: (chunk: Buffer | string) => void): unknown;
+  setRawMode?(mode: boolean): unknown;
+  resume?(): unknown;
+  pause?(): unknown;
+}
+
 /** Turns bracketed paste on (pasted text arrives between markers) and off. */
 export const BRACKETED_PASTE_ON = "\u001b[?2004h";
 export const BRACKETED_PASTE_OFF = "\u001b[?2004l";

@@ -1,7 +1,7 @@
 import { render, type Instance } from "ink";
 import { createElement } from "react";
 import { createEventRenderer, type AgentEvent, type ApprovalAnswer, type Approver } from "../../src/index.js";
-import { KeyReader } from "./keys.js";
+import { KeyReader, type Keyboard } from "./keys.js";
 import { handleKey } from "./session/screen-keys.js";
 import { initialScreen, previewToolCall, type SessionScreenState } from "./session/screen-state.js";
 import { dialogLines, drawLine } from "./session/session-screen.js";
@@ -18,14 +18,6 @@ export interface LiveView {
   approver?: Approver;
 }
 
-/** The keyboard the live view asks approvals on (stdin of a terminal). */
-export interface LiveViewKeyboard {
-  on(event: "data", listener: (chunk: Buffer | string) => void): unknown;
-  off(event: "data", listener: (chunk: Buffer | string) => void): unknown;
-  setRawMode?(mode: boolean): unknown;
-  resume?(): unknown;
-  pause?(): unknown;
-}
 
 /** The smallest terminal the live view is drawn on; on a smaller one the run is shown as plain event lines. */
 export const LIVE_VIEW_MIN_SIZE = { rows: 10, columns: 40 } as const;
@@ -71,7 +63,7 @@ export function startLiveView(options: {
   now?: () => number;
   verbose?: boolean;
   /** The terminal's keyboard: given, the view asks approvals with the session's dialogue (raw mode only while it asks, so Ctrl-C stays the run's otherwise). */
-  keyboard?: LiveViewKeyboard;
+  keyboard?: Keyboard;
 }): LiveView {
   const terminal = options.stdout;
   const now = options.now ?? Date.now;

@@ -4,13 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { RunSteering } from "../../src/agents/run-steering.js";
-import { loadConfig } from "../../src/config/load-config.js";
 import { AbortedError } from "../../src/errors.js";
 import type { AgentEvent } from "../../src/events/agent-event.js";
-import { createDockerClient } from "../../src/sandbox/docker-client.js";
 import { Session, type SessionRunOptions } from "../../src/session/session.js";
-import { writeJson } from "../cli/cli-harness.js";
 import { slugsScript, writeSlugsRepository } from "../cli/solve-fixture.js";
+import { localRunFixture } from "../support/session-fixture.js";
 
 let root: string;
 let checkout: string;
@@ -25,23 +23,11 @@ const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd,
 
 /** What every task of these sessions runs with: a local sandbox, a scripted model, the runs under the test's root. */
 async function runOptions(script: unknown, extra: Partial<SessionRunOptions> = {}): Promise<SessionRunOptions & { events: AgentEvent[] }> {
-  const scriptFile = join(root, `script-${Math.random().toString(36).slice(2)}.json`);
-  await writeJson(scriptFile, script);
-  const home = join(root, "home");
-  await writeJson(join(home, ".config/agent/config.json"), { sandbox: { kind: "local", allowLocal: true }, model: `scripted:${scriptFile}` });
-  const env = { HOME: home, PATH: process.env["PATH"] ?? "" };
-  const loaded = await loadConfig({ cwd: checkout, env, homeDir: home });
+  const { environment } = await localRunFixture(root, checkout, script);
   const events: AgentEvent[] = [];
   return {
     events,
-    runsDir: join(root, "runs"),
-    config: loaded.config,
-    userConfigPath: loaded.files.user,
-    cwd: checkout,
-    env,
-    docker: createDockerClient(env),
-    confirmSandbox: async () => {},
-    memoryPath: join(root, "memory.sqlite"),
+    ...environment,
     approvalMode: "full-auto",
     sink: (event) => events.push(event),
     ...extra,

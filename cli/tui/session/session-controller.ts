@@ -17,20 +17,11 @@ import {
   type SessionRunOptions,
   type TaskSpec,
 } from "../../../src/index.js";
-import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from "../keys.js";
+import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, type Keyboard } from "../keys.js";
 import { createScreenDriver, type ScreenMount } from "./screen-driver.js";
 import type { ScreenEffect } from "./screen-keys.js";
 import { initialScreen, previewToolCall, type ScreenAction } from "./screen-state.js";
 import { nearestSlashCommand, parseSlashCommand, SESSION_KEYS, SLASH_COMMANDS } from "./slash-commands.js";
-
-/** The terminal input: raw key chunks as `data` events. */
-export interface TerminalInput {
-  on(event: "data", listener: (chunk: Buffer | string) => void): unknown;
-  off(event: "data", listener: (chunk: Buffer | string) => void): unknown;
-  setRawMode?(mode: boolean): unknown;
-  resume?(): unknown;
-  pause?(): unknown;
-}
 
 /** The terminal output: its size, resize events, and the escape sequences written around the session. */
 export interface TerminalOutput {
@@ -44,7 +35,7 @@ export interface TerminalOutput {
 /** Everything the session screen needs from the command that opens it. */
 export interface SessionTuiOptions {
   session: Session;
-  input: TerminalInput;
+  input: Keyboard;
   output: TerminalOutput;
   /** Draws the screen; ink's render on `output` unless a test gives another. */
   mount: (tree: ReactElement) => ScreenMount;

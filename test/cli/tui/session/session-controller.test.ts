@@ -7,14 +7,13 @@ import { cleanup, render } from "ink-testing-library";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runSessionTui, type SessionTuiOptions, type SessionTuiResult } from "../../../../cli/tui/session/session-controller.js";
 import { readPromptTask } from "../../../../cli/task-input.js";
-import { loadConfig } from "../../../../src/config/load-config.js";
 import { createRedactor } from "../../../../src/memory/secret-patterns.js";
 import { createModel } from "../../../../src/models/create-model.js";
-import { createDockerClient } from "../../../../src/sandbox/docker-client.js";
 import { Session } from "../../../../src/session/session.js";
 import { writeJson } from "../../../cli/cli-harness.js";
 import { slugsScript, writeSlugsRepository } from "../../../cli/solve-fixture.js";
 import { startFakeGitHubServer } from "../../../support/fake-github-server.js";
+import { localRunFixture } from "../../../support/session-fixture.js";
 
 // ink draws only the last frame where CI is set (is-in-ci, read when ink loads); these tests watch the frames.
 vi.hoisted(() => {
@@ -53,12 +52,9 @@ interface Driven {
 }
 
 async function startSession(script: unknown, options: Partial<SessionTuiOptions> & { env?: Record<string, string> } = {}): Promise<Driven> {
-  const scriptFile = join(root, `script-${Math.random().toString(36).slice(2)}.json`);
-  await writeJson(scriptFile, script);
-  const home = join(root, "home");
-  await writeJson(join(home, ".config/agent/config.json"), { sandbox: { kind: "local", allowLocal: true } });
-  const env = { HOME: home, PATH: process.env["PATH"] ?? "", OPENAI_API_KEY: OPENAI_KEY, GITHUB_TOKEN, ...options.env };
-  const loaded = await loadConfig({ cwd: checkout, env, homeDir: home, flags: { model: `scripted:${scriptFile}` } });
+  const { environment, loaded, scriptFile } = await localRunFixture(root, checkout, script, { OPENAI_API_KEY: OPENAI_KEY, GITHUB_TOKEN, ...options.env });
+  const { env } = environment;
+  const home = env["HOME"]!;
   const session = await Session.start({ sessionsDir: join(root, "sessions"), checkoutRoot: checkout });
   const input = new EventEmitter();
   const written: string[] = [];
@@ -69,17 +65,7 @@ async function startSession(script: unknown, options: Partial<SessionTuiOptions>
     input: input as unknown as SessionTuiOptions["input"],
     output: { columns: 100, rows: 40, write: (text: string) => written.push(text) },
     mount: (tree) => (instance = render(tree)),
-    runOptions: {
-      runsDir: join(root, "runs"),
-      config: loaded.config,
-      userConfigPath: loaded.files.user,
-      cwd: checkout,
-      env,
-      docker: createDockerClient(env),
-      confirmSandbox: async () => {},
-      memoryPath: join(root, "memory.sqlite"),
-      secrets: [GITHUB_TOKEN],
-    },
+    runOptions: { ...environment, secrets: [GITHUB_TOKEN] },
     limits: { maxCostUsd: 5 },
     approvalMode: "full-auto",
     model: `scripted:${scriptFile}`,
