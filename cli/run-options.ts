@@ -26,6 +26,11 @@ export async function sharedRunOptions(context: CliContext, global: GlobalOption
   };
 }
 
+/** A directory of agent's state: `$XDG_STATE_HOME/agent/<name>`, else `~/.local/state/agent/<name>`. */
+export function stateDirectory(context: CliContext, name: string): string {
+  return join(context.env["XDG_STATE_HOME"] || join(context.homeDir, ".local", "state"), "agent", name);
+}
+
 /** The cache of cloned repositories and unpacked bundles: $XDG_CACHE_HOME/agent/repos, else ~/.cache/agent/repos. */
 export function repositoryCacheDir(context: CliContext): string {
   return join(context.env["XDG_CACHE_HOME"] || join(context.homeDir, ".cache"), "agent", "repos");

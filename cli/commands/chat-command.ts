@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import {
   chooseSandbox,
@@ -14,7 +14,7 @@ import {
 } from "../../src/index.js";
 import { globalOptions, type CliContext } from "../cli-context.js";
 import { ExitCode } from "../exit-codes.js";
-import { sharedRunOptions } from "../run-options.js";
+import { sharedRunOptions, stateDirectory } from "../run-options.js";
 import { readPromptTask } from "../task-input.js";
 import { runSessionTui } from "../tui/session/session-controller.js";
 import { mountOnTerminal } from "../tui/session/mount-screen.js";
@@ -41,7 +41,7 @@ export const CHAT_DESCRIPTION =
 /** The sessions' directories: AGENT_SESSIONS_DIR, or the XDG state directory beside the runs. */
 export function sessionsDirectory(context: CliContext): string {
   if (context.env["AGENT_SESSIONS_DIR"]) return resolve(context.cwd, context.env["AGENT_SESSIONS_DIR"]);
-  return join(context.env["XDG_STATE_HOME"] || join(context.homeDir, ".local", "state"), "agent", "sessions");
+  return stateDirectory(context, "sessions");
 }
 
 /** Why the session cannot open on this terminal, or undefined when it can. */

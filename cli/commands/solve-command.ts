@@ -28,7 +28,7 @@ import {
 } from "../../src/index.js";
 import { shouldUseLiveView, startLiveView } from "../tui/live-view.js";
 import { globalOptions, type CliContext } from "../cli-context.js";
-import { positiveNumber, repositoryCacheDir, sharedRunOptions } from "../run-options.js";
+import { positiveNumber, repositoryCacheDir, sharedRunOptions, stateDirectory } from "../run-options.js";
 import { ExitCode } from "../exit-codes.js";
 import { memoryPath } from "./memory-command.js";
 import { readTask } from "../task-input.js";
@@ -52,7 +52,7 @@ interface SolveOptions {
 export function runsDirectory(context: CliContext, option: string | undefined): string {
   if (option) return resolve(context.cwd, option);
   if (context.env["AGENT_RUNS_DIR"]) return resolve(context.cwd, context.env["AGENT_RUNS_DIR"]);
-  return join(context.env["XDG_STATE_HOME"] || join(context.homeDir, ".local", "state"), "agent", "runs");
+  return stateDirectory(context, "runs");
 }
 
 /** A branch name for a run on an issue: agent/issue-N-<slug of the title>. */

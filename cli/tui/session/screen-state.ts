@@ -1,4 +1,4 @@
-import type { AgentEvent, ApprovalMode, ApprovalRequest, GraphNodeName, PlanForReview, PlannedStep, RunStatus } from "../../../src/index.js";
+import { countOutcomes, type AgentEvent, type ApprovalMode, type ApprovalRequest, type GraphNodeName, type PlanForReview, type PlannedStep, type RunStatus } from "../../../src/index.js";
 import { initialSolveView, reduceSolveView, summarizeToolInput, type SolveViewState } from "../solve-view-state.js";
 
 /** The colour a notice is drawn in. */
@@ -256,14 +256,7 @@ function reduceEvent(previous: SessionScreenState, event: AgentEvent): SessionSc
       );
     case "test-run-end": {
       const failing = event.outcomes.filter((outcome) => outcome.status === "failed" || outcome.status === "error").map((outcome) => outcome.test);
-      const counts = { passed: 0, failed: 0, errors: 0, skipped: 0 };
-      for (const outcome of event.outcomes) {
-        if (outcome.status === "passed") counts.passed += 1;
-        else if (outcome.status === "failed") counts.failed += 1;
-        else if (outcome.status === "error") counts.errors += 1;
-        else counts.skipped += 1;
-      }
-      return append(state, { kind: "tests", phase: event.phase, scope: event.scope ?? null, command: event.command, exitCode: event.exitCode, ...counts, failing: failing.slice(0, 20) });
+      return append(state, { kind: "tests", phase: event.phase, scope: event.scope ?? null, command: event.command, exitCode: event.exitCode, ...countOutcomes(event.outcomes), failing: failing.slice(0, 20) });
     }
     case "recovery":
       return append(state, { kind: "notice", tone: "warn", text: `${event.node}: ${event.reason} → ${event.action}` });
