@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { UsageError } from "../errors.js";
+import { AbortedError, GitError, UsageError } from "../errors.js";
 import type { RunStatus } from "../events/agent-event.js";
 import { newRunId } from "../events/run-recorder.js";
 import { applyPatchToCheckout } from "../git/inspect-repository.js";
@@ -186,14 +186,21 @@ export class Session {
     try {
       outcome = await run();
     } catch (error) {
-      await this.update(runId, { status: "interrupted" });
+      // Interrupted: resumable from its checkpoint. Anything else (a sandbox that cannot start) is an error, not resumed on its own.
+      await this.update(runId, { status: error instanceof AbortedError ? "interrupted" : "error" });
       throw error;
     }
     const status = outcome.status ?? "failed";
     const usable = outcome.patch.trim() !== "" && !RESUMABLE.has(status);
     const task = this.record.tasks.find((candidate) => candidate.runId === runId);
-    const commit = usable ? await this.repository.commitPatch(outcome.patch, `${task?.title ?? "task"} (agent run ${runId}, ${outcome.status})`) : undefined;
-    await this.update(runId, { status, ...(commit ? { commit } : {}) });
+    try {
+      const commit = usable ? await this.repository.commitPatch(outcome.patch, `${task?.title ?? "task"} (agent run ${runId}, ${outcome.status})`) : undefined;
+      await this.update(runId, { status, ...(commit ? { commit } : {}) });
+    } catch (error) {
+      // The run ended and kept its record; only the session's tree did not take its patch.
+      await this.update(runId, { status });
+      throw new GitError(`The task ended ${status}, but its patch could not be added to the session's tree (${(error as Error).message}); it is kept in ${join(outcome.runDir, "patch.diff")}.`, { cause: error });
+    }
     return outcome;
   }
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { RunSteering } from "../../src/agents/run-steering.js";
-import { AbortedError } from "../../src/errors.js";
+import { AbortedError, SandboxError } from "../../src/errors.js";
 import type { AgentEvent } from "../../src/events/agent-event.js";
 import { Session, type SessionRunOptions } from "../../src/session/session.js";
 import { slugsScript, writeSlugsRepository } from "../cli/solve-fixture.js";
@@ -103,6 +103,17 @@ describe("a terminal session", () => {
     expect(reopened!.tasks.at(-1)).toMatchObject({ status: "solved", commit: expect.any(String) });
     expect(await reopened!.patch()).toContain('"-".join(text.lower().split())');
   }, 120_000);
+
+  it("records a task whose run cannot start as an error, not as an interrupted run to resume", async () => {
+    const session = await Session.start({ sessionsDir: join(root, "sessions"), checkoutRoot: checkout });
+    const refused = runOptions(slugsScript(), {
+      confirmSandbox: async () => {
+        throw new SandboxError("Stopped: the local sandbox was not accepted.", { code: "local-sandbox-refused" });
+      },
+    });
+    await expect(session.runTask({ title: "t", body: "b", source: "typed" }, await refused)).rejects.toThrow("not accepted");
+    expect(session.tasks).toMatchObject([{ status: "error" }]);
+  });
 
   it("remembers what was typed, once per repeat, across reopening", async () => {
     const sessionsDir = join(root, "sessions");

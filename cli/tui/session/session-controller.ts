@@ -8,6 +8,7 @@ import {
   type ApprovalAnswer,
   type ApprovalMode,
   type ApprovalRequest,
+  type GraphNodeName,
   type ModelErrorChoice,
   type PlanForReview,
   type PlanReview,
@@ -154,10 +155,19 @@ export async function runSessionTui(options: SessionTuiOptions): Promise<Session
   };
   const reviewPlan = (plan: PlanForReview): Promise<PlanReview> =>
     ask<PlanReview>({ type: "dialog", dialog: { kind: "plan", plan, feedback: null } }, { action: "reject", reason: "the session ended" }, (pending) => (pendingPlan = pending));
-  const onModelError = (failure: { node: "planner" | "test-designer" | "programmer" | "executor" | "finish"; message: string }): Promise<ModelErrorChoice> =>
-    ask<ModelErrorChoice>({ type: "dialog", dialog: { kind: "model-error", node: failure.node, message: options.redact(failure.message) } }, "stop", (pending) => (pendingModelError = pending));
+  let lastModelError: { node: GraphNodeName; message: string } | undefined;
+  const onModelError = (failure: { node: GraphNodeName; message: string }): Promise<ModelErrorChoice> => {
+    lastModelError = { node: failure.node, message: options.redact(failure.message) };
+    return ask<ModelErrorChoice>({ type: "dialog", dialog: { kind: "model-error", ...lastModelError } }, "stop", (pending) => (pendingModelError = pending));
+  };
 
   /** Runs a task (or resumes one) to its end, with the screen following it; never throws. */
+  /** Shows the failed model call's choices again (the person pressed m, then did not switch). */
+  const askModelErrorAgain = () => {
+    const last = lastModelError;
+    dispatch({ type: "retry-after-model-switch", value: false });
+    if (last) dispatch({ type: "dialog", dialog: { kind: "model-error", ...last } });
+  };
   const startTask = (run: (taskOptions: SessionRunOptions) => Promise<RunOutcome>, resumed = false) => {
     steering = new RunSteering({ ...(options.autoAcceptPlan ? {} : { reviewPlan }), onModelError });
     runController = new AbortController();
@@ -201,7 +211,16 @@ export async function runSessionTui(options: SessionTuiOptions): Promise<Session
     void session.remember(text).catch(() => {});
     dispatch({ type: "remember", text });
     const command = parseSlashCommand(text);
-    if (command && text.startsWith("/")) return runSlashCommand(command.name, command.argument);
+    if (command && text.startsWith("/")) {
+      await runSlashCommand(command.name, command.argument);
+      // Left to switch models (m), the person did something else, or the model was refused: the failed turn asks again.
+      if (pendingModelError && screen.state.retryAfterModelSwitch && screen.state.dialog === null) askModelErrorAgain();
+      return;
+    }
+    if (pendingModelError && screen.state.retryAfterModelSwitch) {
+      askModelErrorAgain();
+      return;
+    }
     if (steering && screen.state.running) {
       dispatch({ type: "guidance", text, queued: true });
       steering.guide(text);

@@ -188,6 +188,25 @@ describe("the terminal session", () => {
     expect(await tui.result).toEqual({ interruptedTask: false });
   }, 120_000);
 
+  it("asks about the failed model call again when the person pressed m but did not switch, and stops the task on s", async () => {
+    const tui = await startSession({ turns: slugsScript().turns.slice(0, 4) });
+    tui.keys("fix slugify\r");
+    await tui.waitFor("The model failed in programmer:");
+    tui.keys("m");
+    await tui.waitFor("› /model");
+    tui.keys("\u0015never mind\r");
+    await tui.waitFor("r retry · m switch model (/model) · s stop the task");
+    tui.keys("m");
+    tui.keys("nope:model\r");
+    await tui.waitFor("Cannot use nope:model");
+    await tui.waitFor("r retry · m switch model (/model) · s stop the task");
+    tui.keys("s");
+    await tui.waitFor("■ error");
+    tui.keys("\u0003\u0003");
+    await tui.result;
+    expect(tui.session.tasks).toMatchObject([{ status: "error" }]);
+  }, 120_000);
+
   it("says why an issue cannot be read and stays in the session; suggests the nearest command for a typo", async () => {
     const github = await startFakeGitHubServer();
     try {
