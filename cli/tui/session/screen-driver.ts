@@ -38,6 +38,8 @@ export interface ScreenDriverOptions {
 
 /** The product's frame interval for events: 20 frames a second (a key is drawn at once). */
 export const FRAME_MS = 50;
+/** After a key, events are drawn only by the next key's frame or once the typing has paused this long. */
+export const TYPING_HOLD_MS = 150;
 
 /**
  * Creates the screen driver: state changes come from `dispatch` (the run's events, the
@@ -74,8 +76,11 @@ export function createScreenDriver(options: ScreenDriverOptions): ScreenDriver {
       // A frame that cannot be drawn must not end the session; the next one may.
     }
   };
+  // While the person types, events wait for the next key's frame (which draws them too) or for a
+  // pause in the typing: a key then never waits behind an event frame being drawn.
+  let lastKeyAt = Number.NEGATIVE_INFINITY;
   const scheduleDraw = () => {
-    if (!closed) frameTimer ??= setTimeout(drawNow, frameMs);
+    if (!closed) frameTimer ??= setTimeout(drawNow, Math.max(frameMs, lastKeyAt + TYPING_HOLD_MS - now()));
   };
   const ticker = setInterval(() => {
     if (state.running) scheduleDraw();
@@ -90,6 +95,7 @@ export function createScreenDriver(options: ScreenDriverOptions): ScreenDriver {
       scheduleDraw();
     },
     input(chunk) {
+      lastKeyAt = now();
       const effects: ScreenEffect[] = [];
       for (const key of reader.read(chunk)) {
         const outcome = handleKey(state, key, now());
