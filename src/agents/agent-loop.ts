@@ -174,11 +174,12 @@ export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoo
     }
     let final: z.output<Schema> | null = null;
     let circling: Exclude<LoopVerdict, { kind: "ok" }> | undefined;
-    let interrupted = false;
+    /** The tool whose call the person interrupted, if one was. */
+    let interrupted: string | undefined;
     for (const call of calls) {
       const callId = call.id ?? randomUUID();
       const input = (call.args ?? {}) as Record<string, unknown>;
-      if (interrupted) {
+      if (interrupted !== undefined) {
         // Every call id gets an answer, as the providers require.
         messages = [...messages, new ToolMessage({ content: "Not run: the user interrupted before this call.", tool_call_id: callId, name: call.name })];
         continue;
@@ -199,7 +200,7 @@ export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoo
       const result = await runToolCall({ ...options, byName, callId, name: call.name, input });
       usage.steps += 1;
       if (result.interrupted) {
-        interrupted = true;
+        interrupted = call.name;
         messages = [...messages, new ToolMessage({ content: result.output, tool_call_id: callId, name: call.name })];
         continue;
       }
@@ -217,8 +218,8 @@ export async function runAgentLoop<Schema extends z.ZodObject>(options: AgentLoo
       const verdict = monitor.record({ action: { tool: call.name, input }, treeDigest, ...(testDigest ? { testDigest } : {}) });
       if (verdict.kind !== "ok") circling = verdict;
     }
-    if (interrupted) {
-      messages = [...messages, ...(await takeGuidanceAfterInterrupt(options, "tool", calls.find((call) => call.name !== finalTool.name)?.name))];
+    if (interrupted !== undefined) {
+      messages = [...messages, ...(await takeGuidanceAfterInterrupt(options, "tool", interrupted))];
       if (final === null) continue;
     }
     if (final !== null) return { final, usage, stoppedBy: "final", limit: null };
