@@ -118,10 +118,21 @@ async function createRoleModels(environment: RunEnvironment, emit: EmitEvent, sc
       scriptOffset: offset,
     });
   const { steering } = environment;
+  // A model the person switches to is built once and shared by every role, as the configured ones are.
+  const switchedTo = new Map<string, Promise<ModelClient>>();
+  const buildSwitched = (model: string): Promise<ModelClient> => {
+    let client = switchedTo.get(model);
+    if (!client) {
+      client = build(model, 0);
+      client.catch(() => switchedTo.delete(model));
+      switchedTo.set(model, client);
+    }
+    return client;
+  };
   for (const choice of distinct) {
     const client = await build(choice, scriptOffset);
     // The person may switch every role to another model for the next turns (/model in the terminal session).
-    clients.set(choice, steering ? createSwitchableModel(client, () => steering.modelOverride(), (model) => build(model, 0)) : client);
+    clients.set(choice, steering ? createSwitchableModel(client, () => steering.modelOverride(), buildSwitched) : client);
   }
   const pick = (choice: string | undefined) => clients.get(choice ?? "") as ModelClient;
   return { planner: pick(choices.planner), testDesigner: pick(choices.testDesigner), programmer: pick(choices.programmer) };

@@ -34,9 +34,7 @@ export interface SessionRecord {
 }
 
 /** What a task of a session needs beyond the task: the run environment, limits and approval mode. */
-export type SessionRunOptions = Omit<RunTaskOptions, "task" | "repoPath" | "baseCommit" | "runId" | "branch" | "issue"> & {
-  issue?: RunTaskOptions["issue"];
-};
+export type SessionRunOptions = Omit<RunTaskOptions, "task" | "repoPath" | "baseCommit" | "runId" | "branch">;
 
 const RECORD_FILE = "session.json";
 /** Task states a resume continues; their patch is committed only once they end. */
