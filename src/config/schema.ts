@@ -165,6 +165,49 @@ const tuiSettingsSchema = z.strictObject(
   { error: "expected an object" },
 );
 
+const fractionError = "expected a number from 0 to 1";
+const labelListError = "expected an array of label names (\"*\" matches any)";
+
+/** Who may run `/agent triage` and `/agent solve` in an issue comment (bot mode). */
+const triageCommandsSchema = z.strictObject(
+  {
+    minimumPermission: z
+      .enum(["triage", "write", "maintain", "admin"], { error: 'expected one of "triage", "write", "maintain", "admin"' })
+      .default("write"),
+    allowedUsers: z.array(z.string({ error: "expected a GitHub login" }).min(1), { error: "expected an array of GitHub logins" }).default([]),
+  },
+  { error: "expected an object" },
+);
+
+/**
+ * What the issue-triage bot may do in a repository: the policy. Set here (the user's or the
+ * server's configuration) and, per repository, under `triage:` in its `.github/agent.yml`,
+ * which wins for every key but `embeddingModel` and `maxCostUsd` (a repository may lower the
+ * cost cap, never raise it).
+ */
+export const triagePolicySchema = z.strictObject(
+  {
+    labels: z
+      .strictObject(
+        {
+          allow: z.array(z.string().min(1), { error: labelListError }).default(["*"]),
+          deny: z.array(z.string().min(1), { error: labelListError }).default([]),
+        },
+        { error: "expected an object" },
+      )
+      .prefault({}),
+    duplicateThreshold: z.number({ error: fractionError }).min(0, { error: fractionError }).max(1, { error: fractionError }).optional(),
+    recentlyClosedDays: z.int({ error: positiveInteger }).positive({ error: positiveInteger }).default(180),
+    reproduce: z.boolean({ error: "expected true or false" }).default(true),
+    comment: z.boolean({ error: "expected true or false" }).default(true),
+    commands: triageCommandsSchema.prefault({}),
+    concurrency: z.int({ error: "expected an integer from 1 to 20" }).min(1, { error: "expected an integer from 1 to 20" }).max(20, { error: "expected an integer from 1 to 20" }).default(2),
+    maxCostUsd: z.number({ error: nonNegativeNumber }).min(0, { error: nonNegativeNumber }).default(0.5),
+    embeddingModel: z.string({ error: 'expected a model such as "openai:text-embedding-3-small"' }).min(1).optional(),
+  },
+  { error: "expected an object" },
+);
+
 /** The whole configuration; unknown keys are errors so that typos do not pass silently. */
 export const agentConfigSchema = z.strictObject(
   {
@@ -193,6 +236,7 @@ export const agentConfigSchema = z.strictObject(
       .default({}),
     project: projectSettingsSchema.prefault({}),
     tui: tuiSettingsSchema.prefault({}),
+    triage: triagePolicySchema.prefault({}),
   },
   { error: "expected an object" },
 );
@@ -208,6 +252,9 @@ export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 
 /** The repository's own settings (`project.*`) after validation. */
 export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
+
+/** The issue-triage policy after validation. */
+export type TriagePolicy = z.infer<typeof triagePolicySchema>;
 
 /** Prices of one model after validation. */
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
@@ -227,6 +274,8 @@ export function knownKeysAt(segments: readonly string[]): readonly string[] {
   if (segments.length === 1 && section === "sandbox") return Object.keys(sandboxConfigSchema.shape);
   if (segments.length === 1 && section === "project") return Object.keys(projectSettingsSchema.shape);
   if (segments.length === 1 && section === "tui") return Object.keys(tuiSettingsSchema.shape);
+  if (segments.length === 1 && section === "triage") return Object.keys(triagePolicySchema.shape);
+  if (segments.length === 2 && section === "triage" && segments[1] === "commands") return Object.keys(triageCommandsSchema.shape);
   if (segments.length === 2 && section === "providers") return Object.keys(providerConfigSchema.shape);
   if (segments.length === 2 && section === "prices") return Object.keys(modelPriceSchema.shape);
   return [];
