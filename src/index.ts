@@ -74,3 +74,13 @@ export { listSandboxContainers, pruneSandboxes } from "./sandbox/prune-sandboxes
 // Tools: the approval policy.
 export { decideApproval, type ApprovalDecision, type ApprovalMode } from "./tools/approval.js";
 export type { ApprovalAnswer, ApprovalRequest, Approver } from "./tools/approver.js";
+
+// Serve: webhooks and job queues.
+export { openDeliveryLog, type DeliveryLog } from "./serve/delivery-log.js";
+export { createInProcessQueue, type InProcessQueueOptions } from "./serve/in-process-queue.js";
+export type { JobContext, JobHandler, JobQueue, JobWorker, ProcessOptions, QueueCounts, ServeJob } from "./serve/job-queue.js";
+export { ensureRedisReachable, redactRedisUrl, redisConnectionOptions } from "./serve/redis-connection.js";
+export { createRedisQueue, type RedisQueueOptions } from "./serve/redis-queue.js";
+export { routeDelivery, type CommandJobRequest, type JobRequest, type RoutedDelivery, type TriageJobRequest } from "./serve/route-delivery.js";
+export { createStructuredLog, type LogFields, type LogLevel, type StructuredLog } from "./serve/structured-log.js";
+export { DEFAULT_WEBHOOK_PATH, startWebhookServer, type WebhookServer, type WebhookServerOptions } from "./serve/webhook-server.js";

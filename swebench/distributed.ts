@@ -7,7 +7,7 @@
  * results, so a coordinator that stops and starts again picks them up instead of solving again.
  */
 import { Queue, Worker, type Job } from "bullmq";
-import { ConfigError } from "../src/index.js";
+import { ensureRedisReachable, redactRedisUrl, redisConnectionOptions } from "../src/index.js";
 import type { Prediction, SweBenchInstance } from "./instance.js";
 import type { InferenceResult } from "./instance.js";
 
@@ -42,24 +42,7 @@ function queueName(settings: QueueSettings): string {
 }
 
 function connection(settings: QueueSettings) {
-  if (!/^rediss?:\/\//.test(settings.url)) throw new ConfigError(`--queue takes a Redis URL such as redis://localhost:6379, not ${JSON.stringify(settings.url)}.`);
-  return { url: settings.url, maxRetriesPerRequest: null, connectTimeout: 5_000 };
-}
-
-/** Fails fast with a clear message when Redis does not answer. */
-async function checkReachable(queue: Queue, settings: QueueSettings): Promise<void> {
-  try {
-    await Promise.race([queue.waitUntilReady(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 10 s")), 10_000))]);
-    await queue.getJobCounts("waiting");
-  } catch (error) {
-    await queue.close().catch(() => undefined);
-    throw new ConfigError(`Cannot reach Redis at ${redactUrl(settings.url)} (${(error as Error).message}); start redis-server there or fix --queue.`, { cause: error });
-  }
-}
-
-/** The URL without its password, for messages. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+  return redisConnectionOptions(settings.url);
 }
 
 /**
@@ -76,8 +59,8 @@ export async function distributeInstances(options: {
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
 }): Promise<void> {
+  await ensureRedisReachable(options.queue.url);
   const queue = new Queue<SolveJobData, SolveJobResult>(queueName(options.queue), { connection: connection(options.queue) });
-  await checkReachable(queue, options.queue);
   try {
     const outstanding = new Set<string>();
     for (const instance of options.instances) {
@@ -88,7 +71,7 @@ export async function distributeInstances(options: {
       else if (!existing) await queue.add("solve", options.jobData(instance), { jobId: id, attempts: 2, removeOnComplete: false, removeOnFail: false });
       outstanding.add(id);
     }
-    options.onProgress?.(`${outstanding.size} instance(s) on the queue ${queueName(options.queue)} at ${redactUrl(options.queue.url)}; waiting for agent worker processes`);
+    options.onProgress?.(`${outstanding.size} instance(s) on the queue ${queueName(options.queue)} at ${redactRedisUrl(options.queue.url)}; waiting for agent worker processes`);
     let stopping = false;
     while (outstanding.size > 0) {
       if (options.signal?.aborted) return;
@@ -167,9 +150,7 @@ export async function startQueueWorker(options: {
   solve: (data: SolveJobData) => Promise<SolveJobResult>;
   onEvent?: (line: string) => void;
 }): Promise<QueueWorker> {
-  const probe = new Queue(queueName(options.queue), { connection: connection(options.queue) });
-  await checkReachable(probe, options.queue);
-  await probe.close();
+  await ensureRedisReachable(options.queue.url);
   const lockDuration = options.queue.lockDurationMs ?? 30_000;
   const worker = new Worker<SolveJobData, SolveJobResult>(queueName(options.queue), async (job) => options.solve(job.data), {
     connection: connection(options.queue),
