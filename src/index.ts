@@ -75,6 +75,19 @@ export { listSandboxContainers, pruneSandboxes } from "./sandbox/prune-sandboxes
 export { decideApproval, type ApprovalDecision, type ApprovalMode } from "./tools/approval.js";
 export type { ApprovalAnswer, ApprovalRequest, Approver } from "./tools/approver.js";
 
+// GitHub: repository issues, labels, comments, permissions, files, App installations.
+export { createInstallationAccess, findRepositoryInstallation, type GitHubAppCredentials } from "./github/app-installation-access.js";
+export { getCollaboratorPermission, hasWriteAccess, type RepositoryPermission } from "./github/collaborator-permission.js";
+export { describeGitHubFailure, type GitHubFailureContext } from "./github/describe-github-failure.js";
+export type { PagingOptions } from "./github/fetch-all-pages.js";
+export { createGitHubClient, type GitHubAccess } from "./github/github-client.js";
+export { listIssueComments, upsertMarkedComment, type IssueComment, type UpsertedComment } from "./github/issue-comments.js";
+export { addIssueLabels } from "./github/issue-labels.js";
+export type { IssueSummary, RepositoryReference } from "./github/issue-summary.js";
+export { listRepositoryIssues, type ListRepositoryIssuesOptions } from "./github/list-repository-issues.js";
+export { listRepositoryLabels, type RepositoryLabel } from "./github/list-repository-labels.js";
+export { readRepositoryFile } from "./github/read-repository-file.js";
+
 // Serve: webhooks and job queues.
 export { openDeliveryLog, type DeliveryLog } from "./serve/delivery-log.js";
 export { createInProcessQueue, type InProcessQueueOptions } from "./serve/in-process-queue.js";

@@ -48,6 +48,14 @@ describe("fetchIssue against a fake GitHub", () => {
     });
   });
 
+  it("reads every comment of an issue with more than one page of them", async () => {
+    const comments = Array.from({ length: 150 }, (_, index) => ({ author: `user${index}`, body: `Comment ${index}` }));
+    github.addIssue("o", "r", 6, { title: "Busy issue", body: "b", comments });
+    const issue = await fetchIssue({ owner: "o", repo: "r", number: 6 }, { apiUrl: github.apiUrl });
+    expect(issue.comments).toHaveLength(150);
+    expect(issue.comments[149]).toEqual({ author: "user149", body: "Comment 149" });
+  });
+
   it("sends the token and reads a private repository with it", async () => {
     github.addIssue("o", "secret", 2, { title: "t", body: "b" });
     github.makePrivate("o", "secret", "ghp_test_token_123456789");
@@ -83,6 +91,11 @@ describe("fetchIssue against a fake GitHub", () => {
     const failure = await fetchIssue({ owner: "o", repo: "r", number: 5 }, { apiUrl: github.apiUrl }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(GitHubError);
     expect((failure as GitHubError).code).toBe("github-empty-issue");
+  });
+
+  it("reads an issue with no text when allowEmpty is given, with its author and when it was opened", async () => {
+    github.addIssue("o", "r", 5, { title: " ", body: null, author: "alice", createdAt: "2026-03-04T05:06:07Z" });
+    expect(await fetchIssue({ owner: "o", repo: "r", number: 5 }, { apiUrl: github.apiUrl }, { allowEmpty: true })).toMatchObject({ body: "", author: "alice", createdAt: "2026-03-04T05:06:07Z" });
   });
 
   it("says the server cannot be reached", async () => {
