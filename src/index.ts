@@ -97,3 +97,20 @@ export { createRedisQueue, type RedisQueueOptions } from "./serve/redis-queue.js
 export { routeDelivery, type CommandJobRequest, type JobRequest, type RoutedDelivery, type TriageJobRequest } from "./serve/route-delivery.js";
 export { createStructuredLog, type LogFields, type LogLevel, type StructuredLog } from "./serve/structured-log.js";
 export { DEFAULT_WEBHOOK_PATH, startWebhookServer, type WebhookServer, type WebhookServerOptions } from "./serve/webhook-server.js";
+
+// Triage: duplicate detection.
+export { createEmbeddings, type CreateEmbeddingsOptions } from "./models/create-embeddings.js";
+export {
+  createIssueIndex,
+  DEFAULT_DUPLICATE_THRESHOLD,
+  IssueIndex,
+  MAX_INDEXED_BODY_CHARS,
+  type CachedIssueVector,
+  type DuplicateCandidate,
+  type DuplicatePassage,
+  type DuplicateQuery,
+  type DuplicateSearchResult,
+  type FindDuplicatesOptions,
+  type IssueIndexSnapshot,
+} from "./triage/issue-index.js";
+export { ISSUE_INDEX_CACHE_VERSION, loadIssueIndex, saveIssueIndex } from "./triage/issue-index-cache.js";
