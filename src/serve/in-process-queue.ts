@@ -206,7 +206,13 @@ export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
       const started = startWorker(handler, processOptions);
       worker = started;
       setImmediate(started.pump);
-      return { close: (closeOptions) => started.close(closeOptions) };
+      return {
+        async close(closeOptions) {
+          await started.close(closeOptions);
+          // A forced close's jobs stay active in the file until the queue is opened again.
+          if (worker === started) worker = undefined;
+        },
+      };
     },
     async close() {
       if (closed) return;

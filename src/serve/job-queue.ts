@@ -39,7 +39,11 @@ export interface ProcessOptions {
   concurrencyPerRepository?: (repository: string) => number;
 }
 
-/** A worker taking jobs; `close` lets the jobs in progress finish, `close({ force: true })` abandons them to be retried. */
+/**
+ * A worker taking jobs. `close` lets the jobs in progress finish; `close({ force: true })` aborts
+ * their signals and abandons them, as a dead process would: BullMQ gives them to another worker
+ * when their lock expires, the in-process queue retries them when its file is next opened.
+ */
 export interface JobWorker {
   close(options?: { force?: boolean }): Promise<void>;
 }

@@ -30,9 +30,11 @@ export interface WebhookServerOptions {
   maxBodyBytes?: number;
 }
 
-/** A listening server; `url` is the webhook URL to give GitHub. */
+/** A listening server. */
 export interface WebhookServer {
+  /** The webhook URL to give GitHub, e.g. http://127.0.0.1:3000/api/github/webhooks. */
   url: string;
+  /** Stops listening once the requests in progress are answered; the queue, delivery log and log stay open (they are the caller's). */
   close(): Promise<void>;
 }
 

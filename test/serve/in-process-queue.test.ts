@@ -183,6 +183,30 @@ describe("createInProcessQueue", () => {
     expect(started).toEqual([1, 2]);
   });
 
+  it("lets a closing worker finish its job, and a new worker take the next ones", async () => {
+    const queue = open();
+    const blocked = gate();
+    const done: string[] = [];
+    const worker = await queue.process(
+      async (job) => {
+        if (job.id === "d-1") await blocked.promise;
+        done.push(job.id);
+      },
+      { concurrency: 1 },
+    );
+    await queue.add(triageJob("d-1"));
+    await waitFor(async () => (await queue.counts()).active === 1, "d-1 to start");
+    const closing = worker.close();
+    await queue.add(triageJob("d-2"));
+    blocked.release();
+    await closing;
+    expect(done).toEqual(["d-1"]);
+    expect(await queue.counts()).toMatchObject({ waiting: 1, completed: 1 });
+    await queue.process(async (job) => void done.push(job.id), { concurrency: 1 });
+    await waitFor(() => done.length === 2, "d-2 on the new worker");
+    expect(done).toEqual(["d-1", "d-2"]);
+  });
+
   it("refuses a file another open queue holds, saying what to do", () => {
     open();
     let refusal: unknown;
