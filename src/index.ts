@@ -114,3 +114,7 @@ export {
   type IssueIndexSnapshot,
 } from "./triage/issue-index.js";
 export { ISSUE_INDEX_CACHE_VERSION, loadIssueIndex, saveIssueIndex } from "./triage/issue-index-cache.js";
+
+// Reproducing an issue on the base commit: the test designer's tests from the issue text, run once in the sandbox.
+export type { ReproductionVerdict } from "./agents/executor/judge-reproduction.js";
+export { reproduceIssue, type ReproduceIssueOptions, type ReproductionResult } from "./graph/reproduce-issue.js";

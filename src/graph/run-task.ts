@@ -1,13 +1,15 @@
 import { join, resolve } from "node:path";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { GraphRuntime } from "../agents/graph-runtime.js";
 import { AbortedError, PlanRejectedError } from "../errors.js";
 import { resolveRepositoryCommit } from "../git/inspect-repository.js";
-import type { AgentStateValue, TaskSpec } from "../memory/blackboard.js";
+import { initialBlackboard, type AgentStateValue, type TaskSpec } from "../memory/blackboard.js";
 import { defaultRunLimits, type RunLimits } from "../memory/run-limits.js";
 import { newRunId } from "../events/run-recorder.js";
 import type { ApprovalMode } from "../tools/approval.js";
 import { buildAgentGraph } from "./build-graph.js";
 import { finishRun, type RunOutcome } from "./finish-run.js";
-import { prepareRun, type RunEnvironment } from "./prepare-run.js";
+import { prepareRun, type PreparedRun, type RunEnvironment } from "./prepare-run.js";
 import { applyResumeOverrides, readRunManifest, writeRunManifest, type RunManifest } from "./run-manifest.js";
 
 /** What a new run needs from its caller (the CLI, a bot, the SWE-bench runner). */
@@ -41,8 +43,28 @@ export interface ResumeRunOptions extends RunEnvironment {
 /** Graph steps a run may take (each node visit is one); far above what the round and replan limits allow. */
 const GRAPH_RECURSION_LIMIT = 200;
 
+/** Builds the graph a run invokes over the blackboard: the agent graph, or another wiring of its nodes (a reproduction). */
+export type RunGraphBuilder = (
+  runtime: GraphRuntime,
+  checkpointer?: BaseCheckpointSaver,
+) => { invoke(input: Partial<AgentStateValue> | null, config: { configurable: { thread_id: string }; recursionLimit: number; signal?: AbortSignal }): Promise<unknown> };
+
+/** A run that ended: its outcome, and the blackboard it ended with (the last checkpoint's when the graph stopped early). */
+export interface FinishedRun {
+  outcome: RunOutcome;
+  state: AgentStateValue;
+}
+
 /** Starts a new run. */
 export async function runTask(options: RunTaskOptions): Promise<RunOutcome> {
+  return (await startRun(options, buildAgentGraph)).outcome;
+}
+
+/**
+ * Starts a new run of the graph `build` makes, recorded, limited and sandboxed as runTask's
+ * (runTask is this with the agent graph); a reproduction runs its own graph through it.
+ */
+export async function startRun(options: RunTaskOptions, build: RunGraphBuilder): Promise<FinishedRun> {
   const runId = options.runId ?? newRunId();
   const baseCommit = await resolveRepositoryCommit(options.repoPath, options.baseCommit ?? "HEAD");
   const manifest: RunManifest = {
@@ -58,7 +80,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunOutcome> {
     limits: { ...defaultRunLimits, ...options.limits },
     createdAt: new Date().toISOString(),
   };
-  return executeRun(options, manifest, join(options.runsDir, runId), false);
+  return executeRun(options, manifest, join(options.runsDir, runId), false, build);
 }
 
 /**
@@ -79,7 +101,7 @@ export async function resumeRun(options: ResumeRunOptions): Promise<RunOutcome> 
   const environment: RunEnvironment = useRecordedModels
     ? { ...options, config: { ...options.config, model: manifest.model ?? undefined, models: manifest.models ?? {} }, modelOrigin: `the model recorded in ${join(runDir, "run.json")}` }
     : options;
-  return executeRun(environment, resumed, runDir, true);
+  return (await executeRun(environment, resumed, runDir, true, buildAgentGraph)).outcome;
 }
 
 /**
@@ -88,12 +110,12 @@ export async function resumeRun(options: ResumeRunOptions): Promise<RunOutcome> 
  * (patch, report, summary) and comes back in the outcome; an interrupt writes the record too,
  * then throws an AbortedError that says how to resume.
  */
-async function executeRun(environment: RunEnvironment, manifest: RunManifest, runDir: string, resuming: boolean): Promise<RunOutcome> {
+async function executeRun(environment: RunEnvironment, manifest: RunManifest, runDir: string, resuming: boolean, build: RunGraphBuilder): Promise<FinishedRun> {
   const prepared = await prepareRun(environment, manifest, runDir, resuming);
   try {
     let state: AgentStateValue;
     try {
-      const graph = buildAgentGraph(prepared.runtime, prepared.checkpointer);
+      const graph = build(prepared.runtime, prepared.checkpointer);
       state = (await graph.invoke(prepared.input, {
         configurable: { thread_id: manifest.runId },
         recursionLimit: GRAPH_RECURSION_LIMIT,
@@ -101,14 +123,20 @@ async function executeRun(environment: RunEnvironment, manifest: RunManifest, ru
       })) as AgentStateValue;
     } catch (error) {
       // A rejected plan ends the run before any code changed; it is not an error, and it can be resumed (the planner plans again).
-      if (error instanceof PlanRejectedError) return { ...(await finishRun(prepared, null, { error, interrupted: true })), error };
+      if (error instanceof PlanRejectedError) return { outcome: { ...(await finishRun(prepared, null, { error, interrupted: true })), error }, state: await lastCheckpointState(prepared) };
       const interrupted = environment.signal?.aborted === true || error instanceof AbortedError;
       const outcome = await finishRun(prepared, null, { error, interrupted });
       if (interrupted) throw new AbortedError(`interrupted; resume with: agent resume ${manifest.runId} (its record is in ${runDir})`, { cause: error });
-      return outcome;
+      return { outcome, state: await lastCheckpointState(prepared) };
     }
-    return await finishRun(prepared, state);
+    return { outcome: await finishRun(prepared, state), state };
   } finally {
     await prepared.dispose();
   }
+}
+
+/** The blackboard as the run's last checkpoint left it (every field at its default before the first one). */
+async function lastCheckpointState(prepared: PreparedRun): Promise<AgentStateValue> {
+  const tuple = await prepared.checkpointer.getTuple({ configurable: { thread_id: prepared.manifest.runId } }).catch(() => undefined);
+  return { ...initialBlackboard(), ...((tuple?.checkpoint.channel_values ?? {}) as Partial<AgentStateValue>) };
 }

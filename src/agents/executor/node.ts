@@ -1,7 +1,9 @@
 import type { AgentStateUpdate, AgentStateValue, TestCommand, TestRun } from "../../memory/blackboard.js";
+import { exceededLimit } from "../../memory/run-limits.js";
 import type { GraphRuntime, Workbench } from "../graph-runtime.js";
 import { commandForTests } from "./detect-test-command.js";
 import { createTestSourceHider, designedTestsDigest, runnableTestPaths, withDesignedTests } from "./designed-tests.js";
+import { judgeReproduction } from "./judge-reproduction.js";
 import { judgeTestRuns, summarizeVerdict, type ObservedTestRun } from "./judge-test-runs.js";
 import { runTestCommand } from "./run-test-command.js";
 
@@ -96,5 +98,35 @@ export function createExecutorNode(runtime: GraphRuntime) {
     const bestPatch = state.patch && (!best || verdict.score > best.score) ? { patch: state.patch, score: verdict.score, round } : best;
     runtime.emit({ type: "node-end", node: "executor", round, summary: summarizeVerdict(verdict) });
     return { testRuns: runs, verdict, bestPatch };
+  };
+}
+
+/**
+ * Creates the node that ends a reproduction: the executor's base-commit half alone. Code, not a
+ * model: it runs the designed tests once, with the test designer's command, in the test
+ * designer's tree (the base commit plus the tests), keeps the run in testRuns, and says in its
+ * node-end whether they reproduce the issue (judgeReproduction). Nothing is patched, so the run
+ * ends failed (no change), or limits-exceeded when a budget was spent.
+ */
+export function createReproduceNode(runtime: GraphRuntime) {
+  return async (state: AgentStateValue): Promise<AgentStateUpdate> => {
+    const round = state.round;
+    runtime.emit({ type: "node-start", node: "executor", round });
+    const command = state.testCommand;
+    const paths = runnableTestPaths(state.designedTests);
+    const run =
+      command && paths.length > 0
+        ? await runTests(runtime.testDesigner, runtime, command.framework, commandForTests(command, paths), {
+            round,
+            phase: "base",
+            scope: "designed",
+            testsDigest: designedTestsDigest(state.designedTests),
+          })
+        : undefined;
+    // As the finish node does: the budget may be spent without a node having said so (the test designer's visit used the last step).
+    const limit = exceededLimit(state, runtime.limits, runtime.now());
+    const judged = judgeReproduction({ designedTests: state.designedTests, testCommand: command, run: observed(run), ...(limit ? { stoppedBy: `the ${limit} was reached` } : {}) });
+    runtime.emit({ type: "node-end", node: "executor", round, summary: `${judged.verdict}: ${judged.reason}` });
+    return { testRuns: run ? [run] : [], status: limit ? "limits-exceeded" : "failed", limitHit: limit };
   };
 }
