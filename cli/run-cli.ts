@@ -51,6 +51,20 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async (context) => named((await import("./commands/solve-command.js")).createSolveCommands(context), "resume"),
   },
   {
+    name: "triage",
+    usage: "[options] <issue>",
+    description:
+      "Triage an issue: classify it, pick labels from the repository's own, ask for what a bug report lacks, find likely duplicates, try to reproduce a bug in the sandbox, and recommend actions. Only --apply changes anything on GitHub (labels and at most one comment; never a close).",
+    load: async (context) => (await import("./commands/triage-command.js")).createTriageCommand(context),
+  },
+  {
+    name: "serve",
+    usage: "[options]",
+    description:
+      "Run the issue-triage bot: a webhook server for a GitHub App (or one repository's token) that triages new and edited issues and obeys /agent triage and /agent solve from people with write access. It never closes, locks or deletes.",
+    load: async (context) => (await import("./commands/serve-command.js")).createServeCommand(context),
+  },
+  {
     name: "config",
     usage: "",
     description: "Inspect the configuration.",
@@ -103,7 +117,8 @@ const COMMANDS: readonly CommandEntry[] = [
   {
     name: "worker",
     usage: "[options]",
-    description: "Take SWE-bench instances from a Redis (BullMQ) queue filled by `agent swebench run --queue` and solve them here, until stopped (Ctrl-C).",
+    description:
+      "Take SWE-bench instances from a Redis (BullMQ) queue filled by `agent swebench run --queue` and solve them here, or with --bot the triage bot's jobs queued by `agent serve --queue`, until stopped (Ctrl-C).",
     load: async (context) => (await import("./commands/swebench-command.js")).createWorkerCommand(context),
   },
 ];

@@ -98,6 +98,17 @@ export { routeDelivery, type CommandJobRequest, type JobRequest, type RoutedDeli
 export { createStructuredLog, type LogFields, type LogLevel, type StructuredLog } from "./serve/structured-log.js";
 export { DEFAULT_WEBHOOK_PATH, startWebhookServer, type WebhookServer, type WebhookServerOptions } from "./serve/webhook-server.js";
 
+// Triage: classify, ask, find duplicates, reproduce, recommend and apply; the bot's jobs.
+export { applyTriage } from "./triage/apply-triage.js";
+export { classifyIssue, type IssueClassification } from "./triage/classify-issue.js";
+export { commandReplyMarker, handleBotJob, type BotJobPorts } from "./triage/handle-bot-job.js";
+export { POSSIBLE_DUPLICATE_LABEL, recommendActions, TRIAGE_COMMENT_MARKER } from "./triage/recommend-actions.js";
+export { renderTriageReport } from "./triage/render-triage-report.js";
+export { repositoryTriageDir, runTriage, writeTriageRecord, type RepositoryCheckout, type RunTriageOptions, type TriageRecord } from "./triage/run-triage.js";
+export { isEmptyIssue, triageIssue, type ReproductionReport, type TriageIssue, type TriagePorts } from "./triage/triage-issue.js";
+export { isLabelAllowed, REPOSITORY_POLICY_FILE, resolveTriagePolicy, type ResolvedTriagePolicy } from "./triage/triage-policy.js";
+export { triageResultSchema, type TriageAction, type TriageResult } from "./triage/triage-result.js";
+
 // Triage: duplicate detection.
 export { createEmbeddings, type CreateEmbeddingsOptions } from "./models/create-embeddings.js";
 export {

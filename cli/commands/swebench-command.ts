@@ -299,13 +299,25 @@ interface WorkerOptions {
   specs?: string;
   maxCostPerInstance?: string;
   maxSteps?: string;
+  bot?: boolean;
+  apiUrl?: string;
+  appId?: string;
+  privateKey?: string;
+  botLogin?: string;
 }
 
 /** `agent worker`: takes SWE-bench instances from a queue and solves them with this machine's Docker. */
 export function createWorkerCommand(context: CliContext): Command {
   return new Command("worker")
-    .description("Take SWE-bench instances from a Redis (BullMQ) queue filled by `agent swebench run --queue` and solve them here, until stopped (Ctrl-C).")
+    .description(
+      "Take SWE-bench instances from a Redis (BullMQ) queue filled by `agent swebench run --queue` and solve them here, or with --bot the triage bot's jobs queued by `agent serve --queue`, until stopped (Ctrl-C).",
+    )
     .requiredOption("--queue <redis-url>", "the Redis the coordinator uses, e.g. redis://host:6379")
+    .option("--bot", "take the triage bot's jobs (queued by `agent serve --queue`) instead of SWE-bench instances")
+    .option("--api-url <url>", "with --bot: GitHub API URL (env GITHUB_API_URL)")
+    .option("--app-id <id>", "with --bot: the GitHub App's id (env GITHUB_APP_ID)")
+    .option("--private-key <file>", "with --bot: the GitHub App's private key file (env GITHUB_APP_PRIVATE_KEY_PATH)")
+    .option("--bot-login <login>", "with --bot: the login the bot comments as (env AGENT_BOT_LOGIN)")
     .option("--queue-name <name>", "the queue's name", "agent-swebench")
     .option("--concurrency <n>", "instances solved at once", "1")
     .option("--output <dir>", "where this worker's runs go", "swebench-worker")
@@ -314,6 +326,7 @@ export function createWorkerCommand(context: CliContext): Command {
     .option("--max-cost-per-instance <usd>", "limit of one instance's run")
     .option("--max-steps <n>", "limit: tool calls of one instance's run")
     .action(async (options: WorkerOptions, command: Command) => {
+      if (options.bot) return (await import("./serve-command.js")).runBotWorker(context, options, command);
       const global = globalOptions(command);
       const shared = await sharedRunOptions(context, global);
       if (!shared.config.model) throw new UsageError("Name the model this worker uses: --model provider:model (or AGENT_MODEL, or `model` in the config file).");

@@ -1,0 +1,109 @@
+import { join } from "node:path";
+import { sign } from "@octokit/webhooks-methods";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeGitHubServer, type FakeGitHubServer } from "../support/fake-github-server.js";
+import { createCliSandbox, runInProcess, spawnAgent, writeJson, type CliSandbox, type SpawnedCli } from "./cli-harness.js";
+
+const SECRET = "webhook-secret-for-the-test";
+
+/** Waits until `predicate` holds, polling; fails with `what` after `timeoutMs`. */
+async function waitFor(predicate: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The JSON log lines `agent serve` printed so far. */
+function logLines(agent: SpawnedCli): Array<Record<string, unknown>> {
+  return agent
+    .output()
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+async function deliver(url: string, event: string, id: string, payload: unknown, signature?: string): Promise<number> {
+  const body = JSON.stringify(payload);
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-github-event": event, "x-github-delivery": id, "x-hub-signature-256": signature ?? (await sign(SECRET, body)) },
+    body,
+  });
+  return response.status;
+}
+
+const opened = (number: number) => ({
+  action: "opened",
+  repository: { name: "widgets", owner: { login: "acme" } },
+  issue: { number, title: "Question about config" },
+  sender: { login: "reporter", type: "User" },
+});
+
+describe("agent serve (the real process)", () => {
+  let github: FakeGitHubServer;
+  let home: CliSandbox;
+
+  beforeAll(async () => {
+    home = await createCliSandbox();
+    github = await startFakeGitHubServer();
+    github.setLabels("acme", "widgets", ["bug", "question"]);
+    github.addIssue("acme", "widgets", 3, { title: "How do I set the config path?", body: "Where does the tool read its config file from?" });
+    await writeJson(join(home.home, ".config/agent/config.json"), { triage: { reproduce: false } });
+    await writeJson(join(home.home, "classify.json"), {
+      turns: [{ toolCalls: [{ name: "submit_triage", args: { kind: "question", confidence: 0.9, reason: "asks where", language: "en", area_labels: [], missing_information: [], information_request: "", difficulty: "easy", difficulty_reason: "docs" } }] }],
+    });
+  });
+  afterAll(async () => github?.close());
+
+  it("refuses to start without a webhook secret, saying which variable to set", async () => {
+    const run = await runInProcess(["serve"], home);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("GITHUB_WEBHOOK_SECRET");
+  });
+
+  it("triages a delivered issue once, acknowledging at once, and turns away bad signatures", async () => {
+    const agent = spawnAgent(["serve", "--port", "0", "--state-dir", join(home.home, "serve-state")], home, {
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      GITHUB_TOKEN: "ghp_serveTestToken0000000000000000000000",
+      GITHUB_API_URL: github.apiUrl,
+      AGENT_MODEL: `scripted:${join(home.home, "classify.json")}`,
+    });
+    try {
+      await waitFor(() => logLines(agent).some((line) => line["msg"] === "listening"), "the server to listen");
+      const base = String(logLines(agent).find((line) => line["msg"] === "listening")!["url"]);
+      expect(await deliver(base, "issues", "bad-1", opened(3), "sha256=0000")).toBe(401);
+      expect(await deliver(base, "issues", "good-1", opened(3))).toBe(202);
+      expect(await deliver(base, "issues", "good-1", opened(3))).toBe(200);
+      await waitFor(() => github.addedLabels.some((entry) => entry.number === 3), "the labels of #3");
+      expect(github.addedLabels.filter((entry) => entry.number === 3)).toEqual([{ owner: "acme", repo: "widgets", number: 3, labels: ["question"] }]);
+      const health = await fetch(base.replace(/\/api\/github\/webhooks$/, "/healthz"));
+      expect(health.status).toBe(200);
+      expect(agent.output()).not.toContain("ghp_serveTestToken");
+      expect(agent.output()).not.toContain(SECRET);
+    } finally {
+      agent.kill("SIGTERM");
+      await agent.result;
+    }
+  }, 60_000);
+
+  it("fails a job without GitHub credentials with a log line that says what to set, and keeps serving", async () => {
+    const agent = spawnAgent(["serve", "--port", "0", "--state-dir", join(home.home, "serve-state-2")], home, {
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      GITHUB_API_URL: github.apiUrl,
+      AGENT_MODEL: `scripted:${join(home.home, "classify.json")}`,
+    });
+    try {
+      await waitFor(() => logLines(agent).some((line) => line["msg"] === "listening"), "the server to listen");
+      const base = String(logLines(agent).find((line) => line["msg"] === "listening")!["url"]);
+      expect(await deliver(base, "issues", "nocreds-1", opened(3))).toBe(202);
+      await waitFor(() => logLines(agent).some((line) => line["msg"] === "job failed"), "the job to fail");
+      expect(String(logLines(agent).find((line) => line["msg"] === "job failed")!["error"])).toMatch(/GITHUB_APP_ID.*GITHUB_TOKEN/);
+      expect((await fetch(base.replace(/\/api\/github\/webhooks$/, "/healthz"))).status).toBe(200);
+    } finally {
+      agent.kill("SIGTERM");
+      await agent.result;
+    }
+  }, 60_000);
+});
