@@ -61,7 +61,7 @@ export async function reproduceIssue(options: ReproduceIssueOptions): Promise<Re
   };
   let finished: FinishedRun;
   try {
-    finished = await startRun({ ...options, runId, sink }, buildReproductionGraph);
+    finished = await startRun({ ...options, runId, sink }, buildReproductionGraph, "reproduction");
   } catch (error) {
     if (error instanceof AbortedError || options.signal?.aborted) {
       throw new AbortedError(`interrupted; the reproduction's record is in ${runDir}; start the reproduction again (it is not resumed)`, { cause: error });

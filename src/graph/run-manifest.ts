@@ -21,6 +21,8 @@ export interface RunManifest {
   approvalMode: ApprovalMode;
   limits: RunLimits;
   createdAt: string;
+  /** "reproduction" for a triage's reproduction run (its own graph: not resumed as a solve); absent for a solve. */
+  kind?: "reproduction";
 }
 
 /** What a resumed run may change: its limits and its approval mode. */

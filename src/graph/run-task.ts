@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { GraphRuntime } from "../agents/graph-runtime.js";
-import { AbortedError, PlanRejectedError } from "../errors.js";
+import { AbortedError, PlanRejectedError, UsageError } from "../errors.js";
 import { resolveRepositoryCommit } from "../git/inspect-repository.js";
 import { initialBlackboard, type AgentStateValue, type TaskSpec } from "../memory/blackboard.js";
 import { defaultRunLimits, type RunLimits } from "../memory/run-limits.js";
@@ -64,7 +64,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunOutcome> {
  * Starts a new run of the graph `build` makes, recorded, limited and sandboxed as runTask's
  * (runTask is this with the agent graph); a reproduction runs its own graph through it.
  */
-export async function startRun(options: RunTaskOptions, build: RunGraphBuilder): Promise<FinishedRun> {
+export async function startRun(options: RunTaskOptions, build: RunGraphBuilder, kind?: RunManifest["kind"]): Promise<FinishedRun> {
   const runId = options.runId ?? newRunId();
   const baseCommit = await resolveRepositoryCommit(options.repoPath, options.baseCommit ?? "HEAD");
   const manifest: RunManifest = {
@@ -79,6 +79,7 @@ export async function startRun(options: RunTaskOptions, build: RunGraphBuilder):
     approvalMode: options.approvalMode ?? "full-auto",
     limits: { ...defaultRunLimits, ...options.limits },
     createdAt: new Date().toISOString(),
+    ...(kind ? { kind } : {}),
   };
   return executeRun(options, manifest, join(options.runsDir, runId), false, build);
 }
@@ -90,6 +91,10 @@ export async function startRun(options: RunTaskOptions, build: RunGraphBuilder):
  */
 export async function resumeRun(options: ResumeRunOptions): Promise<RunOutcome> {
   const recorded = await readRunManifest(options.runsDir, options.runId);
+  // A reproduction has its own graph; resumed as a solve, it would go on to fix the bug.
+  if (recorded.kind === "reproduction") {
+    throw new UsageError(`Run ${options.runId} is a triage's reproduction, which is not resumed: triage the issue again (agent triage), or solve it (agent solve).`);
+  }
   const { manifest, changes } = applyResumeOverrides(recorded, { ...(options.limits ? { limits: options.limits } : {}), ...(options.approvalMode ? { approvalMode: options.approvalMode } : {}) });
   const runDir = join(options.runsDir, options.runId);
   const useRecordedModels = !options.modelGiven && manifest.model !== null;

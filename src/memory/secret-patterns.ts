@@ -12,7 +12,7 @@ export const REDACTED = "[redacted]";
 const TOKEN_PATTERNS: readonly RegExp[] = [
   /(?<![A-Za-z0-9])sk-ant-[\w-]{16,}/g,
   /(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{16,}/g,
-  /(?<![A-Za-z0-9])ghp_[A-Za-z0-9]{20,}/g,
+  /(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{20,}/g,
   /(?<![A-Za-z0-9])github_pat_\w{20,}/g,
   /(?<![A-Za-z0-9])xox[abp]-[\w-]{10,}/g,
   /(?<![A-Za-z0-9])AKIA[0-9A-Z]{16}(?![A-Za-z0-9])/g,

@@ -19,9 +19,6 @@ export interface StructuredLog {
   error(msg: string, fields?: LogFields): void;
 }
 
-/** GitHub App installation, OAuth, user-to-server and refresh tokens, which the shared token patterns do not cover. */
-const GITHUB_APP_TOKEN = /(?<![A-Za-z0-9])gh[osur]_[A-Za-z0-9]{20,}/g;
-
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 
 /**
@@ -34,8 +31,7 @@ export function createStructuredLog(
   write: (line: string) => void,
   options: { redact?: (text: string) => string; level?: LogLevel; now?: () => Date } = {},
 ): StructuredLog {
-  const redactGiven = options.redact ?? createRedactor([]);
-  const redact = (text: string) => redactGiven(text).replace(GITHUB_APP_TOKEN, "[redacted]");
+  const redact = options.redact ?? createRedactor([]);
   const lowest = LEVELS.indexOf(options.level ?? "info");
   const now = options.now ?? (() => new Date());
   const emit = (level: LogLevel, msg: string, fields: LogFields | undefined) => {

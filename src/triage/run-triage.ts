@@ -2,6 +2,7 @@ import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import type { AgentConfig } from "../config/schema.js";
+import { AgentError, GitHubError } from "../errors.js";
 import { fetchIssue, fetchRepositoryInfo, type GitHubAccess } from "../github/fetch-issue.js";
 import { formatIssueReference, type IssueReference } from "../github/issue-reference.js";
 import { listRepositoryIssues } from "../github/list-repository-issues.js";
@@ -132,7 +133,10 @@ export async function runTriage(options: RunTriageOptions): Promise<TriageRecord
   let record = await writeTriageRecord(issueDir, result);
   progress(`[triage] ${name}: ${result.classification.kind}, reproduction ${result.reproduction.status}, ${result.actions.length} action(s); report ${record.reportFile}`);
   if (options.apply) {
-    const applied = await applyTriage(result, reference, access, { ...(options.botLogin ? { botLogin: options.botLogin } : {}) });
+    const applied = await applyTriage(result, reference, access, { ...(options.botLogin ? { botLogin: options.botLogin } : {}) }).catch((error: unknown) => {
+      if (!(error instanceof AgentError)) throw error;
+      throw new GitHubError(`${error.message} The triage's report and result are in ${issueDir}.`, { cause: error, code: error.code });
+    });
     record = await writeTriageRecord(issueDir, { ...result, applied });
     progress(`[triage] applied to ${name}: ${applied.labelsAdded.length ? `labels ${applied.labelsAdded.join(", ")}` : "no label"}; ${applied.comment ? `comment ${applied.comment.action}` : "no comment"}`);
   }

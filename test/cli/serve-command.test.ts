@@ -88,6 +88,41 @@ describe("agent serve (the real process)", () => {
     }
   }, 60_000);
 
+  it("hands /agent solve from a user with write access to `agent solve --pr`, and refuses it politely to one without", async () => {
+    github.setPermission("acme", "widgets", "maintainer", "write");
+    github.addIssue("acme", "widgets", 4, { title: "Crash when the config is empty", body: "An empty config file makes the tool crash." });
+    const agent = spawnAgent(["serve", "--port", "0", "--state-dir", join(home.home, "serve-state-3")], home, {
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      GITHUB_TOKEN: "ghp_serveTestToken0000000000000000000000",
+      GITHUB_API_URL: github.apiUrl,
+      AGENT_MODEL: `scripted:${join(home.home, "classify.json")}`,
+    });
+    const comment = (login: string, id: number) => ({
+      action: "created",
+      repository: { name: "widgets", owner: { login: "acme" } },
+      issue: { number: 4, title: "Crash when the config is empty" },
+      comment: { id, body: "/agent solve\nplease", user: { login, type: "User" } },
+      sender: { login, type: "User" },
+    });
+    try {
+      await waitFor(() => logLines(agent).some((line) => line["msg"] === "listening"), "the server to listen");
+      const base = String(logLines(agent).find((line) => line["msg"] === "listening")!["url"]);
+      expect(await deliver(base, "issue_comment", "solve-visitor", comment("visitor", 501))).toBe(202);
+      await waitFor(() => logLines(agent).some((line) => line["msg"] === "command refused"), "the refusal");
+      expect(github.comments.some((posted) => posted.number === 4 && posted.body.includes("<!-- agent-reply:501 -->") && posted.body.includes("write access"))).toBe(true);
+      expect(await deliver(base, "issue_comment", "solve-maintainer", comment("maintainer", 502))).toBe(202);
+      // The child `agent solve acme/widgets#4 --pr` runs with the job's token; here the repository has no clone URL, so it stops at once, and says so.
+      await waitFor(() => logLines(agent).some((line) => line["msg"] === "solve finished"), "the solve to finish");
+      expect(logLines(agent).find((line) => line["msg"] === "solve finished")).toMatchObject({ issue: "acme/widgets#4" });
+      expect(github.comments.some((posted) => posted.number === 4 && posted.body.includes("<!-- agent-reply:502 -->") && posted.body.includes("draft pull request"))).toBe(true);
+      expect(github.requests.some((request) => request.path === "/repos/acme/widgets/issues/4" && request.authorization === "token ghp_serveTestToken0000000000000000000000")).toBe(true);
+      expect(github.destructiveRequests()).toEqual([]);
+    } finally {
+      agent.kill("SIGTERM");
+      await agent.result;
+    }
+  }, 90_000);
+
   it("fails a job without GitHub credentials with a log line that says what to set, and keeps serving", async () => {
     const agent = spawnAgent(["serve", "--port", "0", "--state-dir", join(home.home, "serve-state-2")], home, {
       GITHUB_WEBHOOK_SECRET: SECRET,

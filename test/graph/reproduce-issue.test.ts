@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, it } from "vitest";
 import { AbortedError, SandboxError } from "../../src/errors.js";
 import type { AgentEvent } from "../../src/events/agent-event.js";
 import { reproduceIssue, type ReproduceIssueOptions } from "../../src/graph/reproduce-issue.js";
+import { resumeRun, type ResumeRunOptions } from "../../src/graph/run-task.js";
 import { writeSlugsRepository } from "../cli/solve-fixture.js";
 import { localRunFixture } from "../support/session-fixture.js";
 
@@ -98,6 +99,14 @@ describe.concurrent("reproduceIssue", { timeout: 90_000 }, () => {
     expect(JSON.parse(await readFile(join(result.runDir, "run.json"), "utf8"))).toMatchObject({ runId: result.runId, task, limits: { maxSteps: 30 } });
     expect(JSON.parse(await readFile(join(result.runDir, "reproduction.json"), "utf8"))).toEqual(result);
     expect(await readFile(join(result.runDir, "summary.md"), "utf8")).toContain("## Reproduction\n\nVerdict: **reproduced**: 1 of 1 designed test(s) fail");
+  });
+
+  it("is recorded as a reproduction, which agent resume refuses to continue as a solve", async ({ expect }) => {
+    const { result } = await reproducedBug();
+    const manifest = JSON.parse(await readFile(join(result.runDir, "run.json"), "utf8")) as { kind?: string };
+    expect(manifest.kind).toBe("reproduction");
+    const resuming = resumeRun({ runsDir: dirname(result.runDir), runId: result.runId } as ResumeRunOptions);
+    await expect(resuming).rejects.toThrow(/is a triage's reproduction, which is not resumed/);
   });
 
   it("does not reproduce a bug whose designed test passes on the base commit", async ({ expect }) => {

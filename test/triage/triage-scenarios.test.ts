@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TriageResult } from "../../src/index.js";
 import { createCliSandbox, runInProcess, writeJson, type CliSandbox } from "../cli/cli-harness.js";
@@ -66,7 +66,7 @@ describe("agent triage --apply against the fake GitHub", () => {
   afterAll(async () => github?.close());
 
   /** Runs `agent triage acme/slugs#N --apply` with a scripted classifier (and test designer); returns the result and the write calls it made. */
-  async function triage(number: number, classifier: unknown, testDesigner?: unknown, extra: string[] = []) {
+  async function triage(number: number, classifier: unknown, testDesigner?: unknown, extra: string[] = [], token = "ghp_triageTestToken000000000000000000000") {
     const dir = join(home.home, `scenario-${number}-${Math.random().toString(36).slice(2, 8)}`);
     await writeJson(join(dir, "classify.json"), classifier);
     if (testDesigner) await writeJson(join(dir, "designer.json"), testDesigner);
@@ -76,11 +76,11 @@ describe("agent triage --apply against the fake GitHub", () => {
     });
     const before = github.requests.length;
     const run = await runInProcess(["--model", `scripted:${join(dir, "classify.json")}`, "triage", `acme/slugs#${number}`, "--api-url", github.apiUrl, "--apply", ...extra], home, {
-      GITHUB_TOKEN: "ghp_triageTestToken000000000000000000000",
+      GITHUB_TOKEN: token,
     });
     const writes = github.requests.slice(before).filter((request) => request.method !== "GET").map((request) => ({ method: request.method, path: request.path, body: request.body }));
-    const resultFile = /\[triage\] result: (.+)$/m.exec(run.stderr)?.[1];
-    const result = resultFile ? (JSON.parse(await readFile(resultFile.trim(), "utf8")) as TriageResult) : undefined;
+    const reportFile = /^\[triage\] acme\/slugs#\d+: .*; report (.+)$/m.exec(run.stderr)?.[1];
+    const result = reportFile ? (JSON.parse(await readFile(join(dirname(reportFile.trim()), "result.json"), "utf8")) as TriageResult) : undefined;
     return { run, writes, result: result! };
   }
 
@@ -179,6 +179,20 @@ describe("agent triage --apply against the fake GitHub", () => {
 
   it("never closes, locks or deletes anything", () => {
     expect(github.destructiveRequests()).toEqual([]);
+  });
+
+  it("names the permission a read-only token lacks, after writing the report", async () => {
+    const readOnly = "ghp_readOnlyTriageToken0000000000000000";
+    github.makeReadOnly(readOnly);
+    github.addIssue("acme", "slugs", 31, { title: "Can slugs keep dots?", body: "Is there an option to keep `.` in slugs?" });
+    const { run, writes, result } = await triage(31, classify({ kind: "question", reason: "asks" }), undefined, [], readOnly);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('"Issues: write"');
+    expect(run.stderr).toContain("acme/slugs#31");
+    expect(run.stderr).not.toContain(readOnly);
+    expect(writes.map(({ method, path }) => `${method} ${path}`)).toEqual(["POST /repos/acme/slugs/issues/31/labels"]);
+    expect(result.classification.kind).toBe("question");
+    expect(result.applied).toBeUndefined();
   });
 
   it("refuses a pull request with a message that says what to give", async () => {
