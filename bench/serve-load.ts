@@ -37,6 +37,7 @@ import {
 } from "../src/index.js";
 import type { BurstAnswer, BurstOrder, BurstReport, BurstRequest } from "./support/serve/burst-client.js";
 import { hasRedisServer, startLocalRedisServer, type LocalRedisServer } from "./support/serve/local-redis-server.js";
+import { seededRandom } from "./support/seeded-random.js";
 
 const SECRET = "bench-webhook-secret-0123456789";
 const REPOSITORIES = ["acme/api", "acme/web", "acme/cli", "acme/docs", "acme/infra"];
@@ -55,21 +56,10 @@ const roundCount = flag("--rounds", 5);
 
 type Request = BurstRequest;
 
-/** A small seeded generator, so that every run sends the same deliveries and simulates the same work. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The bursts: each its unique deliveries plus about 10 % resent (one of its own, concurrently, and one of the burst before). */
 async function buildBursts(): Promise<Request[][]> {
-  const random = createRandom(42);
+  const random = seededRandom(42);
   const perBurst = Math.ceil(deliveryCount / burstCount);
   const bursts: Request[][] = [];
   let made = 0;
@@ -160,7 +150,7 @@ async function measureQueue(label: string, bursts: Request[][], openQueue: (log:
   const deliveries = openDeliveryLog(join(stateDir, `${label}-deliveries.db`));
   const server = await startWebhookServer({ secret: SECRET, queue, deliveries, log });
 
-  const random = createRandom(7);
+  const random = seededRandom(7);
   const timesProcessed = new Map<string, number>();
   const running = new Map<string, number>();
   const maxByRepository = new Map<string, number>();

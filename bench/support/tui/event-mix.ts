@@ -11,6 +11,7 @@
  */
 import type { AgentEvent } from "../../../src/index.js";
 import type { ScreenAction } from "../../../cli/tui/session/screen-state.js";
+import { seededRandom } from "../seeded-random.js";
 
 /** Characters per text delta: about one or two tokens, as providers stream them. */
 export const DELTA_CHARS = { min: 2, max: 10 } as const;
@@ -35,17 +36,6 @@ export interface EventMix {
   patchLines: number;
 }
 
-/** A small deterministic generator (mulberry32), so that every run feeds the same chunks. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Cuts a text into chunks of DELTA_CHARS characters (the last may be shorter). */
 function chunks(text: string, random: () => number): string[] {
