@@ -44,6 +44,7 @@ export function renderTriageReport(result: TriageResult): string {
   lines.push("");
   lines.push("## Reproduction", "");
   lines.push(`**${STATUS_TEXT[result.reproduction.status]}** — ${result.reproduction.reason}`);
+  if (result.reproduction.reusedFrom) lines.push("", `(The reproduction of the triage of ${result.reproduction.reusedFrom}: the issue's text has not changed since.)`);
   if (result.reproduction.command) lines.push("", `Command: \`${result.reproduction.command}\``);
   for (const test of result.reproduction.tests) lines.push("", `\`${test.path}\`:`, "", "```", test.content.trimEnd(), "```");
   if (result.reproduction.log) lines.push("", "Log (tail):", "", "```", result.reproduction.log.trimEnd(), "```");

@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import type { AgentConfig } from "../config/schema.js";
@@ -14,9 +14,9 @@ import { applyTriage } from "./apply-triage.js";
 import { createIssueIndex, DEFAULT_DUPLICATE_THRESHOLD, type IssueIndex } from "./issue-index.js";
 import { loadIssueIndex, saveIssueIndex } from "./issue-index-cache.js";
 import { renderTriageReport } from "./render-triage-report.js";
-import { triageIssue, type ReproductionReport } from "./triage-issue.js";
+import { issueTextDigest, triageIssue, type ReproductionReport } from "./triage-issue.js";
 import { REPOSITORY_POLICY_FILE, resolveTriagePolicy } from "./triage-policy.js";
-import type { TriageResult } from "./triage-result.js";
+import { triageResultSchema, type TriageResult } from "./triage-result.js";
 
 /** Where a repository's default branch is cloned from, for a reproduction. */
 export interface RepositoryCheckout {
@@ -78,6 +78,10 @@ export async function runTriage(options: RunTriageOptions): Promise<TriageRecord
   const index = await updateIssueIndex(join(repositoryDir, "issue-index.json"), repository, access, progress, options.signal);
   const now = options.now ?? Date.now;
   const checkout = options.reproduce ? await fetchRepositoryInfo(reference, access) : undefined;
+  const issueDir = join(repositoryDir, "issues", String(reference.number));
+  const previous = await readPreviousResult(issueDir);
+  // An edit that did not change the text (a label, the title back and forth) must not pay for a second reproduction.
+  const reusable = previous && previous.issue.textDigest === issueTextDigest(issue) && previous.reproduction.status !== "skipped" ? previous.reproduction : undefined;
   const result = await triageIssue(
     {
       issue: {
@@ -123,13 +127,20 @@ export async function runTriage(options: RunTriageOptions): Promise<TriageRecord
           })),
         };
       },
-      ...(options.reproduce && checkout ? { reproduce: (task: TaskSpec, signal?: AbortSignal) => options.reproduce!(task, checkout, signal) } : {}),
+      ...(options.reproduce && checkout
+        ? {
+            reproduce: async (task: TaskSpec, signal?: AbortSignal) => {
+              if (!reusable) return options.reproduce!(task, checkout, signal);
+              progress(`[triage] ${name}: the text is unchanged since the triage of ${previous!.triagedAt}; its reproduction (${reusable.status}) is reused`);
+              return { ...reusable, reusedFrom: reusable.reusedFrom ?? previous!.triagedAt };
+            },
+          }
+        : {}),
       now,
       ...(options.signal ? { signal: options.signal } : {}),
     },
   );
   if (options.embeddings) await saveIssueIndex(index, join(repositoryDir, "issue-index.json")).catch(() => undefined);
-  const issueDir = join(repositoryDir, "issues", String(reference.number));
   let record = await writeTriageRecord(issueDir, result);
   progress(`[triage] ${name}: ${result.classification.kind}, reproduction ${result.reproduction.status}, ${result.actions.length} action(s); report ${record.reportFile}`);
   if (options.apply) {
@@ -161,6 +172,18 @@ async function updateIssueIndex(
   progress(`[triage] issue index of ${repository.owner}/${repository.repo}: ${changed.length} issue(s) ${since ? `changed since ${since}` : "read"}, ${index.size} indexed`);
   await saveIssueIndex(index, file);
   return index;
+}
+
+/** The result of the issue's last triage, when there is one that can be read. */
+async function readPreviousResult(issueDir: string): Promise<TriageResult | undefined> {
+  const text = await readFile(join(issueDir, "result.json"), "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const parsed = triageResultSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Writes result.json and report.md of a triage into a directory (each through a temporary file, so a crash never leaves half a record). */

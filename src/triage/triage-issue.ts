@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { AbortedError } from "../errors.js";
 import type { TaskSpec } from "../memory/blackboard.js";
 import type { ModelClient } from "../models/model-client.js";
@@ -42,6 +43,11 @@ export interface TriagePorts {
   reproduce?: (task: TaskSpec, signal?: AbortSignal) => Promise<ReproductionReport>;
   now?: () => number;
   signal?: AbortSignal;
+}
+
+/** A digest of what is triaged of an issue (its title and body), to tell an edit that changed it from one that did not. */
+export function issueTextDigest(issue: Pick<TriageIssue, "title" | "body">): string {
+  return createHash("sha256").update(`${issue.title}\n\0${issue.body}`).digest("hex");
 }
 
 /** Candidates shown in the report. */
@@ -141,7 +147,15 @@ export async function triageIssue(
   });
   return {
     schemaVersion: 1,
-    issue: { reference: issue.reference, url: issue.url, title: issue.title, author: issue.author, state: issue.state, ...(issue.createdAt ? { createdAt: issue.createdAt } : {}) },
+    issue: {
+      reference: issue.reference,
+      url: issue.url,
+      title: issue.title,
+      author: issue.author,
+      state: issue.state,
+      ...(issue.createdAt ? { createdAt: issue.createdAt } : {}),
+      textDigest: issueTextDigest(issue),
+    },
     triagedAt: new Date(now()).toISOString(),
     model: empty ? null : ports.model.modelKey,
     policy: { source: policy.source, problems: policy.problems },

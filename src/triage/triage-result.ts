@@ -35,7 +35,16 @@ const actionSchema = z.discriminatedUnion("type", [
  */
 export const triageResultSchema = z.object({
   schemaVersion: z.literal(1),
-  issue: z.object({ reference: z.string(), url: z.string(), title: z.string(), author: z.string(), state: z.string(), createdAt: z.string().optional() }),
+  issue: z.object({
+    reference: z.string(),
+    url: z.string(),
+    title: z.string(),
+    author: z.string(),
+    state: z.string(),
+    createdAt: z.string().optional(),
+    /** SHA-256 of the title and body triaged: a re-triage of unchanged text reuses the reproduction. */
+    textDigest: z.string().optional(),
+  }),
   triagedAt: z.string(),
   model: z.string().nullable(),
   policy: z.object({ source: z.string(), problems: z.array(z.string()) }),
@@ -72,6 +81,8 @@ export const triageResultSchema = z.object({
     log: z.string().optional(),
     runId: z.string().optional(),
     runDir: z.string().optional(),
+    /** When the text was unchanged since an earlier triage: that triage's time, whose reproduction this is. */
+    reusedFrom: z.string().optional(),
   }),
   difficulty: z.object({ level: z.enum(["easy", "medium", "hard", "unknown"]), reason: z.string() }),
   actions: z.array(actionSchema),

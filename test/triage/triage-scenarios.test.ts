@@ -102,6 +102,15 @@ describe("agent triage --apply against the fake GitHub", () => {
     expect(run.stdout).toContain("## Reproduction");
   }, 120_000);
 
+  it("reuses the reproduction when the issue is triaged again with unchanged text, and changes nothing on GitHub", async () => {
+    // No test designer is scripted: a second reproduction would have no model turns to play.
+    const { run, writes, result } = await triage(21, classify({ kind: "bug", reason: "wrong output for tabs", area_labels: ["area: text"] }));
+    expect(run.code, run.stderr).toBe(0);
+    expect(result.reproduction).toMatchObject({ status: "reproduced", reusedFrom: expect.any(String) });
+    expect(result.applied?.comment?.action).toBe("unchanged");
+    expect(writes).toEqual([]);
+  });
+
   it("labels a bug whose reproduction passes as a bug only, with no comment", async () => {
     github.addIssue("acme", "slugs", 22, { title: "Spaces between words are not replaced", body: "slugs 1.2, Python 3.11: `slugify('a b')` should be `a-b`, but I get `a b`." });
     const { writes, result } = await triage(22, classify({ kind: "bug", reason: "claims spaces are kept" }), designer(unittestOf("slugify('a b')", "a-b")));
