@@ -204,6 +204,24 @@ describe("agent triage --apply against the fake GitHub", () => {
     expect(result.applied).toBeUndefined();
   });
 
+  it("reads a repository with thousands of issues page by page, waiting out GitHub's rate limit and saying so", async () => {
+    github.addRepository("acme", "big", { cloneUrl: origin });
+    github.setLabels("acme", "big", LABELS);
+    for (let number = 1; number <= 2_500; number += 1) github.addIssue("acme", "big", number, { title: `Report ${number} about topic ${number % 97}`, body: `Body of report ${number}.` });
+    github.addIssue("acme", "big", 2_501, { title: "How are slugs made?", body: "Which rules decide the slug of a title?" });
+    // The reset must come after the listing runs out (the CLI starts in a few seconds) and within the minute the CLI waits for.
+    github.setRateLimit({ remaining: 12, resetEpochSeconds: Math.ceil(Date.now() / 1000) + 10, limit: 5_000 });
+    const dir = join(home.home, "scenario-big");
+    await writeJson(join(dir, "classify.json"), classify({ kind: "question", reason: "asks how" }));
+    await writeJson(join(home.home, ".config/agent/config.json"), { sandbox: { kind: "local", allowLocal: true } });
+    const run = await runInProcess(["--model", `scripted:${join(dir, "classify.json")}`, "triage", "acme/big#2501", "--api-url", github.apiUrl], home, { GITHUB_TOKEN: "ghp_triageTestToken000000000000000000000" });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/GitHub rate limit: waiting \d+ s until/);
+    expect(run.stderr).toContain("2501 issue(s) read, 2501 indexed");
+    const pages = github.requests.filter((request) => request.method === "GET" && request.path === "/repos/acme/big/issues");
+    expect(pages).toHaveLength(26);
+  }, 60_000);
+
   it("refuses a pull request with a message that says what to give", async () => {
     github.addIssue("acme", "slugs", 30, { title: "Fix tabs", body: "Replaces tabs.", isPullRequest: true });
     const { run, writes } = await triage(30, classify({ kind: "bug", reason: "x" }));
