@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { sign } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,6 +123,34 @@ describe("agent serve (the real process)", () => {
       await agent.result;
     }
   }, 90_000);
+
+  it("acts as a GitHub App installation: the delivery's installation id is exchanged for a token the job uses", async () => {
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+    const installationToken = "ghs_installationTokenForServe00000000000";
+    github.addAppInstallation({ appId: 4242, publicKeyPem: publicKey, installationId: 99, owner: "acme", repo: "widgets", token: installationToken, slug: "triage-bot" });
+    github.addIssue("acme", "widgets", 8, { title: "How do I change the log level?", body: "Is there a flag for more verbose logs?" });
+    const agent = spawnAgent(["serve", "--port", "0", "--state-dir", join(home.home, "serve-state-app")], home, {
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      GITHUB_APP_ID: "4242",
+      GITHUB_APP_PRIVATE_KEY: privateKey,
+      GITHUB_API_URL: github.apiUrl,
+      AGENT_MODEL: `scripted:${join(home.home, "classify.json")}`,
+    });
+    try {
+      await waitFor(() => logLines(agent).some((line) => line["msg"] === "listening"), "the server to listen");
+      const base = String(logLines(agent).find((line) => line["msg"] === "listening")!["url"]);
+      expect(await deliver(base, "issues", "app-1", { ...opened(8), installation: { id: 99 } })).toBe(202);
+      await waitFor(() => github.addedLabels.some((entry) => entry.number === 8), "the labels of #8");
+      const labelRequest = github.requests.find((request) => request.method === "POST" && request.path === "/repos/acme/widgets/issues/8/labels");
+      expect(labelRequest?.authorization).toBe(`token ${installationToken}`);
+      expect(github.requests.some((request) => request.method === "POST" && request.path === "/app/installations/99/access_tokens")).toBe(true);
+      expect(agent.output()).not.toContain(installationToken);
+      expect(agent.output()).not.toContain("PRIVATE KEY");
+    } finally {
+      agent.kill("SIGTERM");
+      await agent.result;
+    }
+  }, 60_000);
 
   it("fails a job without GitHub credentials with a log line that says what to set, and keeps serving", async () => {
     const agent = spawnAgent(["serve", "--port", "0", "--state-dir", join(home.home, "serve-state-2")], home, {
