@@ -136,6 +136,7 @@ export async function startBotWorker(
           log: options.log,
           accessFor: async (target) => accessForJob(await options.credentials(), target),
           onPolicy: (repository, policy) => limits.set(repository, policy.concurrency),
+          ...(options.botLogin ? { botLogin: options.botLogin } : {}),
           triage: async (reference, access, signal) => {
             const progress = (line: string) => options.log.info(line, { jobId: job.id });
             const ports = await triagePorts(context, { ...shared, signal, secrets: [...(shared.secrets ?? []), ...(access.token ? [access.token] : [])] }, { access, reproduce: config.triage.reproduce, onProgress: progress });

@@ -59,15 +59,24 @@ function sameText(a: string, b: string): boolean {
 
 /**
  * Keeps one comment of ours on an issue: the first comment that contains `marker` (a hidden HTML
- * comment such as `<!-- agent-triage -->`; by `author` only, when given) is edited when its text
+ * comment such as `<!-- agent-triage -->`; by `author` and of `authorType` only, when given) is edited when its text
  * differs and left when equal; without one, a comment is created. The marker is put at the top of
  * the body when the body does not contain it.
  */
-export async function upsertMarkedComment(ref: IssueReference, access: GitHubAccess, comment: { marker: string; body: string; author?: string }): Promise<UpsertedComment> {
+export async function upsertMarkedComment(
+  ref: IssueReference,
+  access: GitHubAccess,
+  comment: { marker: string; body: string; author?: string; authorType?: string },
+): Promise<UpsertedComment> {
   const name = formatIssueReference(ref);
   if (!comment.marker.trim()) throw new GitHubError(`The marker of the comment on ${name} is empty; give a hidden marker such as <!-- agent-triage -->.`, { code: "github-empty-marker" });
   const body = comment.body.includes(comment.marker) ? comment.body : `${comment.marker}\n${comment.body}`;
-  const existing = (await listIssueComments(ref, access)).find((candidate) => candidate.body.includes(comment.marker) && (comment.author === undefined || candidate.author === comment.author));
+  const existing = (await listIssueComments(ref, access)).find(
+    (candidate) =>
+      candidate.body.includes(comment.marker) &&
+      (comment.author === undefined || candidate.author === comment.author) &&
+      (comment.authorType === undefined || candidate.authorType === comment.authorType),
+  );
   if (existing && sameText(existing.body, body)) return { action: "unchanged", url: existing.htmlUrl, id: existing.id };
   const client = createGitHubClient(access);
   const failure = { access, repository: ref, subject: name, permission: "Issues: write", notFoundHint: "Check the issue number" };

@@ -3,6 +3,7 @@ import { GitHubError } from "../errors.js";
 import type { GitHubAccess } from "../github/fetch-issue.js";
 import { getCollaboratorPermission, type RepositoryPermission } from "../github/collaborator-permission.js";
 import { upsertMarkedComment } from "../github/issue-comments.js";
+import { ownCommentFilter } from "../github/own-comments.js";
 import { formatIssueReference, type IssueReference } from "../github/issue-reference.js";
 import { readRepositoryFile } from "../github/read-repository-file.js";
 import type { JobContext, ServeJob } from "../serve/job-queue.js";
@@ -19,6 +20,8 @@ export interface BotJobPorts {
   triage(reference: IssueReference, access: GitHubAccess, signal: AbortSignal): Promise<void>;
   /** Hands the issue to the solve pipeline, which opens a draft pull request. */
   solve(reference: IssueReference, access: GitHubAccess, signal: AbortSignal): Promise<void>;
+  /** The login the bot comments as, when known (`--bot-login`); else found from the token. */
+  botLogin?: string;
   /** Told the policy each job reads (the queue's per-repository concurrency follows it). */
   onPolicy?(repository: string, policy: TriagePolicy): void;
 }
@@ -59,6 +62,7 @@ export async function handleBotJob(job: ServeJob, ports: BotJobPorts, context: J
       const needed = policy.commands.minimumPermission === "write" ? "write access" : `the ${policy.commands.minimumPermission} role`;
       await upsertMarkedComment(reference, access, {
         marker: commandReplyMarker(job.commentId),
+        ...(await ownCommentFilter(access, ports.botLogin)),
         body: `Thanks for the suggestion, @${job.sender}! \`/agent ${job.command}\` can only be run by people with ${needed} to this repository, so I have not acted on it. A maintainer can run it if they agree.`,
       });
       ports.log.info("command refused", { ...fields, command: job.command, sender: job.sender, permission: level });
@@ -71,6 +75,7 @@ export async function handleBotJob(job: ServeJob, ports: BotJobPorts, context: J
     }
     await upsertMarkedComment(reference, access, {
       marker: commandReplyMarker(job.commentId),
+        ...(await ownCommentFilter(access, ports.botLogin)),
       body: `On it, @${job.sender}: an agent is working on ${name}. If it finds a fix that its tests verify, it opens a draft pull request that links here.`,
     });
     await ports.solve(reference, access, context.signal);

@@ -504,6 +504,17 @@ export async function startFakeGitHubServer(options: FakeGitHubOptions = {}): Pr
     ],
     [
       "GET",
+      /^\/user$/,
+      (context) => {
+        // As GitHub: the token's user; an App installation's token is refused (it is not a user).
+        if (!context.token) return context.send(401, { message: "Requires authentication", documentation_url: `${DOCS}/users/users#get-the-authenticated-user`, status: "401" });
+        const user = userFor(context.token);
+        if (user.type === "Bot") return context.send(403, { message: "Resource not accessible by integration", documentation_url: `${DOCS}/users/users#get-the-authenticated-user`, status: "403" });
+        context.send(200, { login: user.login, id: 1, type: user.type });
+      },
+    ],
+    [
+      "GET",
       /^\/repos\/([^/]+)\/([^/]+)\/collaborators\/([^/]+)\/permission$/,
       (context, owner, repo, login) => {
         const level = permissions.get(`${repoKey(owner!, repo!)}@${decodeURIComponent(login!)}`) ?? "read";

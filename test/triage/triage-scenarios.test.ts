@@ -186,6 +186,12 @@ describe("agent triage --apply against the fake GitHub", () => {
     });
   });
 
+  it("never edits someone else's comment that carries its hidden marker: it posts its own", async () => {
+    github.addIssue("acme", "slugs", 28, { title: "crash", body: "", comments: [{ author: "mallory", body: "<!-- agent-triage --> I pasted the bot's marker" }] });
+    const { writes } = await triage(28, classify({ kind: "bug", reason: "unused" }));
+    expect(writes.map(({ method, path }) => `${method} ${path}`)).toEqual(["POST /repos/acme/slugs/issues/28/labels", "POST /repos/acme/slugs/issues/28/comments"]);
+  });
+
   it("never closes, locks or deletes anything", () => {
     expect(github.destructiveRequests()).toEqual([]);
   });
