@@ -45,7 +45,7 @@ const installation = z.object({ id: z.number().int() }).nullish();
 const issuesPayload = z.object({
   action: z.string(),
   repository,
-  issue: z.object({ number: z.number().int().positive() }),
+  issue: z.object({ number: z.number().int().positive(), state: z.string().optional() }),
   sender: account,
   installation,
 });
@@ -81,6 +81,8 @@ function routeIssues(payload: unknown): RoutedDelivery {
   const body = parsed.data;
   // An edit by a bot is most often our own (labels, a summary): triaging it again would loop.
   if (action === "edited" && body.sender.type === "Bot") return { kind: "ignored", reason: `issues.edited by the bot ${body.sender.login}` };
+  // Editing a closed issue (a typo fixed after the fact) is no call to label it again; `/agent triage` still can.
+  if (action === "edited" && body.issue.state === "closed") return { kind: "ignored", reason: `issues.edited of closed issue #${body.issue.number}` };
   return {
     kind: "job",
     job: {

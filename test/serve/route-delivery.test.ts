@@ -37,6 +37,12 @@ describe("routeDelivery", () => {
     expect(routeDelivery("issues", issuesPayload("closed"))).toEqual({ kind: "ignored", reason: "issues.closed needs no triage" });
   });
 
+  it("ignores the edit of a closed issue", () => {
+    const payload = issuesPayload("edited") as { issue: Record<string, unknown> };
+    expect(routeDelivery("issues", { ...payload, issue: { ...payload.issue, state: "closed" } })).toMatchObject({ kind: "ignored", reason: expect.stringContaining("closed issue") });
+    expect(routeDelivery("issues", { ...payload, issue: { ...payload.issue, state: "open" } }).kind).toBe("job");
+  });
+
   it("ignores an issue edited by a bot, so the bot's own edits do not loop", () => {
     expect(routeDelivery("issues", issuesPayload("edited", { sender: { login: "agent[bot]", type: "Bot" } })).kind).toBe("ignored");
   });
