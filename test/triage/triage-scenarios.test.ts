@@ -228,6 +228,19 @@ describe("agent triage --apply against the fake GitHub", () => {
     expect(pages).toHaveLength(26);
   }, 60_000);
 
+  it("triages an issue read from a file, without GitHub, and refuses --apply for it", async () => {
+    await writeJson(join(home.project, "ISSUE.md"), "# Slugs of empty strings\n\nWhat should slugify('') return? The docs do not say.\n");
+    await writeJson(join(home.home, "file-classify.json"), classify({ kind: "documentation", reason: "docs silent" }));
+    const run = await runInProcess(["--model", `scripted:${join(home.home, "file-classify.json")}`, "triage", "ISSUE.md", "--no-reproduce"], home);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("# Triage of ISSUE.md: Slugs of empty strings");
+    expect(run.stdout).toContain("**documentation**");
+    expect(run.stdout).toContain("No issue index");
+    const apply = await runInProcess(["--model", `scripted:${join(home.home, "file-classify.json")}`, "triage", "ISSUE.md", "--apply"], home);
+    expect(apply.code).toBe(2);
+    expect(apply.stderr).toContain("--apply needs a GitHub issue");
+  });
+
   it("refuses a pull request with a message that says what to give", async () => {
     github.addIssue("acme", "slugs", 30, { title: "Fix tabs", body: "Replaces tabs.", isPullRequest: true });
     const { run, writes } = await triage(30, classify({ kind: "bug", reason: "x" }));
