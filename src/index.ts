@@ -89,6 +89,7 @@ export { listRepositoryLabels, type RepositoryLabel } from "./github/list-reposi
 export { readRepositoryFile } from "./github/read-repository-file.js";
 
 // Serve: webhooks and job queues.
+export { openDailyBudget, type DailyBudget } from "./serve/daily-budget.js";
 export { openDeliveryLog, type DeliveryLog } from "./serve/delivery-log.js";
 export { createInProcessQueue, type InProcessQueueOptions } from "./serve/in-process-queue.js";
 export type { JobContext, JobHandler, JobQueue, JobWorker, ProcessOptions, QueueCounts, ServeJob } from "./serve/job-queue.js";

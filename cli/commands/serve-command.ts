@@ -9,6 +9,7 @@ import {
   createRedactor,
   createRedisQueue,
   createStructuredLog,
+  openDailyBudget,
   findRepositoryInstallation,
   formatIssueReference,
   handleBotJob,
@@ -122,11 +123,12 @@ export async function startBotWorker(
   context: CliContext,
   shared: SharedRunOptions,
   queue: JobQueue,
-  options: { concurrency: number; credentials: () => Promise<BotCredentials>; botLogin?: string; log: StructuredLog; solve?: SolveLauncher },
+  options: { concurrency: number; credentials: () => Promise<BotCredentials>; botLogin?: string; log: StructuredLog; budgetFile: string; solve?: SolveLauncher },
 ): Promise<{ close(): Promise<void> }> {
   const limits = new Map<string, number>();
   const config: AgentConfig = shared.config;
   const solve = options.solve ?? launchSolve(context, options.log);
+  const budget = openDailyBudget(options.budgetFile, config.triage.maxDailyCostUsd);
   return queue.process(
     (job, jobContext) =>
       handleBotJob(
@@ -137,10 +139,12 @@ export async function startBotWorker(
           accessFor: async (target) => accessForJob(await options.credentials(), target),
           onPolicy: (repository, policy) => limits.set(repository, policy.concurrency),
           ...(options.botLogin ? { botLogin: options.botLogin } : {}),
+          budget,
           triage: async (reference, access, signal) => {
             const progress = (line: string) => options.log.info(line, { jobId: job.id });
             const ports = await triagePorts(context, { ...shared, signal, secrets: [...(shared.secrets ?? []), ...(access.token ? [access.token] : [])] }, { access, reproduce: config.triage.reproduce, onProgress: progress });
-            await runTriage({ ...ports, reference, access, config, stateDir: triageStateDir(context), apply: true, ...(options.botLogin ? { botLogin: options.botLogin } : {}), onProgress: progress, signal });
+            const record = await runTriage({ ...ports, reference, access, config, stateDir: triageStateDir(context), apply: true, ...(options.botLogin ? { botLogin: options.botLogin } : {}), onProgress: progress, signal });
+            return { costUsd: record.result.usage.costUsd };
           },
           solve,
         },
@@ -194,6 +198,7 @@ export function createServeCommand(context: CliContext): Command {
             credentials: () => readCredentials(context, options),
             ...(botLogin ? { botLogin } : {}),
             log,
+            budgetFile: join(stateDir, "spend.json"),
           })
         : undefined;
       const server = await startWebhookServer({ secret, host: options.host, port, queue, deliveries, log });
@@ -218,6 +223,7 @@ export async function runBotWorker(context: CliContext, options: { queue: string
     credentials: () => readCredentials(context, options),
     ...(botLogin ? { botLogin } : {}),
     log,
+    budgetFile: join(stateDirectory(context, "serve"), "spend.json"),
   });
   log.info("worker started", { queue: "redis" });
   await new Promise<void>((done) => context.signal.addEventListener("abort", () => done(), { once: true }));

@@ -182,8 +182,8 @@ const triageCommandsSchema = z.strictObject(
 /**
  * What the issue-triage bot may do in a repository: the policy. Set here (the user's or the
  * server's configuration) and, per repository, under `triage:` in its `.github/agent.yml`,
- * which wins for every key but `embeddingModel` and `maxCostUsd` (a repository may lower the
- * cost cap, never raise it).
+ * which wins for every key but `embeddingModel` and `maxDailyCostUsd` (the operator's alone) and
+ * `maxCostUsd` (a repository may lower the cost cap, never raise it).
  */
 export const triagePolicySchema = z.strictObject(
   {
@@ -204,6 +204,7 @@ export const triagePolicySchema = z.strictObject(
     concurrency: z.int({ error: "expected an integer from 1 to 20" }).min(1, { error: "expected an integer from 1 to 20" }).max(20, { error: "expected an integer from 1 to 20" }).default(2),
     maxCostUsd: z.number({ error: nonNegativeNumber }).min(0, { error: nonNegativeNumber }).default(0.5),
     embeddingModel: z.string({ error: 'expected a model such as "openai:text-embedding-3-small"' }).min(1).optional(),
+    maxDailyCostUsd: z.number({ error: nonNegativeNumber }).min(0, { error: nonNegativeNumber }).optional(),
   },
   { error: "expected an object" },
 );

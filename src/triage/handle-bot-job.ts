@@ -7,6 +7,7 @@ import { ownCommentFilter } from "../github/own-comments.js";
 import { formatIssueReference, type IssueReference } from "../github/issue-reference.js";
 import { readRepositoryFile } from "../github/read-repository-file.js";
 import type { JobContext, ServeJob } from "../serve/job-queue.js";
+import type { DailyBudget } from "../serve/daily-budget.js";
 import type { StructuredLog } from "../serve/structured-log.js";
 import { REPOSITORY_POLICY_FILE, resolveTriagePolicy } from "./triage-policy.js";
 
@@ -16,12 +17,14 @@ export interface BotJobPorts {
   log: StructuredLog;
   /** GitHub access for the job's repository (an App installation token, or the configured token); throws when there is none. */
   accessFor(job: Pick<ServeJob, "repository" | "installationId">): Promise<GitHubAccess>;
-  /** Triages the issue and applies the result (labels, one comment). */
-  triage(reference: IssueReference, access: GitHubAccess, signal: AbortSignal): Promise<void>;
+  /** Triages the issue and applies the result (labels, one comment); resolves to what its model calls cost (null: unknown). */
+  triage(reference: IssueReference, access: GitHubAccess, signal: AbortSignal): Promise<{ costUsd: number | null }>;
   /** Hands the issue to the solve pipeline, which opens a draft pull request. */
   solve(reference: IssueReference, access: GitHubAccess, signal: AbortSignal): Promise<void>;
   /** The login the bot comments as, when known (`--bot-login`); else found from the token. */
   botLogin?: string;
+  /** The operator's daily spending cap (`triage.maxDailyCostUsd`); none: no cap. */
+  budget?: DailyBudget;
   /** Told the policy each job reads (the queue's per-repository concurrency follows it). */
   onPolicy?(repository: string, policy: TriagePolicy): void;
 }
@@ -51,8 +54,12 @@ export async function handleBotJob(job: ServeJob, ports: BotJobPorts, context: J
     const { policy } = resolveTriagePolicy(ports.config.triage, policyFile);
     ports.onPolicy?.(`${reference.owner}/${reference.repo}`, policy);
     if (job.type === "triage") {
+      if (await ports.budget?.isSpent()) {
+        ports.log.warn("not triaged: the day's model budget (triage.maxDailyCostUsd) is spent", { ...fields, spentUsd: await ports.budget?.spentToday() });
+        return;
+      }
       ports.log.info("triage started", fields);
-      await ports.triage(reference, access, context.signal);
+      await triageWithinBudget(reference, access, ports, context.signal, policy.maxCostUsd);
       ports.log.info("triage done", fields);
       return;
     }
@@ -69,13 +76,22 @@ export async function handleBotJob(job: ServeJob, ports: BotJobPorts, context: J
       return;
     }
     ports.log.info("command accepted", { ...fields, command: job.command, sender: job.sender, permission: level ?? "listed in commands.allowedUsers" });
+    if (await ports.budget?.isSpent()) {
+      await upsertMarkedComment(reference, access, {
+        marker: commandReplyMarker(job.commentId),
+        ...(await ownCommentFilter(access, ports.botLogin)),
+        body: `Sorry, @${job.sender}: the bot's model budget for today is spent, so \`/agent ${job.command}\` was not run. Please ask again tomorrow (UTC).`,
+      });
+      ports.log.warn("command not run: the day's model budget (triage.maxDailyCostUsd) is spent", { ...fields, command: job.command });
+      return;
+    }
     if (job.command === "triage") {
-      await ports.triage(reference, access, context.signal);
+      await triageWithinBudget(reference, access, ports, context.signal, policy.maxCostUsd);
       return;
     }
     await upsertMarkedComment(reference, access, {
       marker: commandReplyMarker(job.commentId),
-        ...(await ownCommentFilter(access, ports.botLogin)),
+      ...(await ownCommentFilter(access, ports.botLogin)),
       body: `On it, @${job.sender}: an agent is working on ${name}. If it finds a fix that its tests verify, it opens a draft pull request that links here.`,
     });
     await ports.solve(reference, access, context.signal);
@@ -87,4 +103,10 @@ export async function handleBotJob(job: ServeJob, ports: BotJobPorts, context: J
     }
     throw error;
   }
+}
+
+/** Triages, and adds what it cost to the day's spend (a cost the prices do not tell counts as the reproduction's whole budget). */
+async function triageWithinBudget(reference: IssueReference, access: GitHubAccess, ports: BotJobPorts, signal: AbortSignal, reproductionBudgetUsd: number): Promise<void> {
+  const { costUsd } = await ports.triage(reference, access, signal);
+  await ports.budget?.add(costUsd ?? reproductionBudgetUsd);
 }

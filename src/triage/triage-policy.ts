@@ -12,8 +12,8 @@ export interface ResolvedTriagePolicy {
   problems: string[];
 }
 
-/** Keys a repository may not set: which embedding model is called is the operator's choice (it costs money). */
-const OPERATOR_ONLY_KEYS = ["embeddingModel"] as const;
+/** Keys a repository may not set: which embedding model is called, and the bot's daily spend, are the operator's (they cost money). */
+const OPERATOR_ONLY_KEYS = ["embeddingModel", "maxDailyCostUsd"] as const;
 
 /**
  * The policy for one repository: the configuration's `triage` section, overridden key by key by
@@ -48,6 +48,7 @@ export function resolveTriagePolicy(configured: TriagePolicy, repositoryFile?: s
   const fromFile = Object.fromEntries(Object.entries(parsed.data).filter(([key]) => key in own)) as Partial<TriagePolicy>;
   const policy: TriagePolicy = { ...configured, ...fromFile, maxCostUsd: Math.min(configured.maxCostUsd, fromFile.maxCostUsd ?? configured.maxCostUsd) };
   if (configured.embeddingModel !== undefined) policy.embeddingModel = configured.embeddingModel;
+  if (configured.maxDailyCostUsd !== undefined) policy.maxDailyCostUsd = configured.maxDailyCostUsd;
   return { policy, source: `the configuration and ${REPOSITORY_POLICY_FILE}`, problems };
 }
 

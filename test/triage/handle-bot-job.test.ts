@@ -1,6 +1,9 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../src/config/schema.js";
-import { GitHubError, handleBotJob, type BotJobPorts, type GitHubAccess, type IssueReference, type ServeJob } from "../../src/index.js";
+import { GitHubError, handleBotJob, openDailyBudget, type BotJobPorts, type GitHubAccess, type IssueReference, type ServeJob } from "../../src/index.js";
 import { startFakeGitHubServer, type FakeGitHubServer } from "../support/fake-github-server.js";
 
 const TOKEN = "ghs_installationToken0000000000000000000000";
@@ -31,7 +34,10 @@ describe("handleBotJob", () => {
       error: (msg, fields) => lines.push({ msg, ...(fields ? { fields } : {}) }),
     },
     accessFor: async () => ({ token: TOKEN, apiUrl: github.apiUrl, tokenSource: "test" }),
-    triage: async (reference: IssueReference) => void calls.push(`triage ${reference.owner}/${reference.repo}#${reference.number}`),
+    triage: async (reference: IssueReference) => {
+      calls.push(`triage ${reference.owner}/${reference.repo}#${reference.number}`);
+      return { costUsd: 0.3 };
+    },
     solve: async (reference: IssueReference, access: GitHubAccess) => void calls.push(`solve ${reference.owner}/${reference.repo}#${reference.number} with ${access.token}`),
     ...overrides,
   });
@@ -118,6 +124,38 @@ describe("handleBotJob", () => {
     });
     await handleBotJob({ id: "d2", receivedAt: "", type: "triage", repository: { owner: "acme", repo: "widgets" }, issueNumber: 6, sender: "x" }, onPull, context);
     expect(lines.some((line) => line.msg === "skipped: not an issue")).toBe(true);
+  });
+
+  it("stops triaging for the day once the operator's daily budget is spent, and says so to a command", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bot-budget-"));
+    const budget = openDailyBudget(join(dir, "spend.json"), 0.5);
+    const triage = { id: "b1", receivedAt: "", type: "triage" as const, repository: { owner: "acme", repo: "widgets" }, issueNumber: 5, sender: "reporter" };
+    await handleBotJob(triage, ports({ budget }), context);
+    await handleBotJob({ ...triage, id: "b2" }, ports({ budget }), context);
+    expect(calls).toEqual(["triage acme/widgets#5", "triage acme/widgets#5"]);
+    expect(await budget.spentToday()).toBeCloseTo(0.6);
+    await handleBotJob({ ...triage, id: "b3" }, ports({ budget }), context);
+    expect(calls).toHaveLength(2);
+    expect(lines.some((line) => line.msg.includes("model budget (triage.maxDailyCostUsd) is spent"))).toBe(true);
+    await handleBotJob(command("maintainer", "solve", 910), ports({ budget }), context);
+    expect(calls).toHaveLength(2);
+    expect(github.comments.at(-1)!.body).toContain("budget for today is spent");
+  });
+
+  it("counts a triage whose cost is unknown as its reproduction's whole budget", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bot-budget-"));
+    const budget = openDailyBudget(join(dir, "spend.json"), 10);
+    await handleBotJob({ id: "b4", receivedAt: "", type: "triage", repository: { owner: "acme", repo: "widgets" }, issueNumber: 5, sender: "r" }, ports({ budget, triage: async () => ({ costUsd: null }) }), context);
+    expect(await budget.spentToday()).toBe(defaultConfig.triage.maxCostUsd);
+  });
+
+  it("keeps the day's spend across a restart and starts afresh the next UTC day", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bot-budget-"));
+    let now = Date.parse("2026-12-02T23:59:00Z");
+    await openDailyBudget(join(dir, "spend.json"), 1, () => now).add(1.2);
+    expect(await openDailyBudget(join(dir, "spend.json"), 1, () => now).isSpent()).toBe(true);
+    now = Date.parse("2026-12-03T00:01:00Z");
+    expect(await openDailyBudget(join(dir, "spend.json"), 1, () => now).isSpent()).toBe(false);
   });
 
   it("never closes, locks or deletes anything", () => {
