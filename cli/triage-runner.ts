@@ -28,30 +28,22 @@ export function triageStateDir(context: CliContext): string {
 
 /**
  * The model, embeddings and reproduction a triage of the CLI or the bot uses: the configured
- * model; the embedding model when `triage.embeddingModel` is set; and a reproduction that clones
- * the repository into the cache (the token as a header, never in the URL) and runs the test
- * designer in the sandbox on the default branch, as an ordinary recorded run.
+ * model; the embedding model when `triage.embeddingModel` is set; and a reproduction that runs
+ * the test designer in the sandbox, as an ordinary recorded run, on the default branch of the
+ * repository's cached clone, or on the HEAD of `localCheckout` (an issue file's checkout, read
+ * as it is now: the run clones it and never changes it).
  */
 export async function triagePorts(
   context: CliContext,
   shared: SharedRunOptions,
-  options: { access: GitHubAccess; reproduce: boolean; onProgress: (line: string) => void },
+  options: { access: GitHubAccess; reproduce: boolean; onProgress: (line: string) => void; localCheckout?: string },
 ): Promise<Pick<RunTriageOptions, "model" | "embeddings" | "reproduce">> {
   const { config } = shared;
   const model = await createModel({ config, ...(shared.modelOrigin ? { modelOrigin: shared.modelOrigin } : {}), userConfigPath: shared.userConfigPath, cwd: shared.cwd });
   const embeddings = config.triage.embeddingModel ? await createEmbeddings({ model: config.triage.embeddingModel, config, userConfigPath: shared.userConfigPath }) : undefined;
   const reproduce = options.reproduce
     ? async (task: TaskSpec, checkout: RepositoryCheckout, signal?: AbortSignal): Promise<ReproductionReport> => {
-        const host = options.access.apiUrl ? new URL(options.access.apiUrl).host : "github.com";
-        const repository = new URL(checkout.cloneUrl, "file:///").pathname.replace(/^\/+|\.git$/g, "");
-        const clone = await ensureCachedClone({
-          cacheDir: repositoryCacheDir(context),
-          key: `${host}/${repository}`,
-          cloneUrl: checkout.cloneUrl,
-          maxAgeMs: 10 * 60_000,
-          ...(options.access.token ? { token: options.access.token } : {}),
-        });
-        options.onProgress(`[clone] ${clone.action} ${repository} (${clone.path})`);
+        const repoPath = options.localCheckout ?? (await cachedClone(context, options, checkout));
         return await reproductionReport(
           await reproduceIssue({
             ...shared,
@@ -61,7 +53,7 @@ export async function triagePorts(
             memoryPath: memoryPath(context),
             onProgress: (line) => options.onProgress(`[image] ${line}`),
             task,
-            repoPath: clone.path,
+            repoPath,
             baseCommit: checkout.defaultBranch,
             approvalMode: "full-auto",
             limits: reproductionLimits(config),
@@ -70,6 +62,24 @@ export async function triagePorts(
       }
     : undefined;
   return { model, ...(embeddings ? { embeddings } : {}), ...(reproduce ? { reproduce } : {}) };
+}
+
+/**
+ * The repository's clone in the cache (a bare mirror fetched when older than ten minutes; the
+ * token as a header, never in the URL), for a reproduction on its default branch.
+ */
+async function cachedClone(context: CliContext, options: { access: GitHubAccess; onProgress: (line: string) => void }, checkout: RepositoryCheckout): Promise<string> {
+  const host = options.access.apiUrl ? new URL(options.access.apiUrl).host : "github.com";
+  const repository = new URL(checkout.cloneUrl, "file:///").pathname.replace(/^\/+|\.git$/g, "");
+  const clone = await ensureCachedClone({
+    cacheDir: repositoryCacheDir(context),
+    key: `${host}/${repository}`,
+    cloneUrl: checkout.cloneUrl,
+    maxAgeMs: 10 * 60_000,
+    ...(options.access.token ? { token: options.access.token } : {}),
+  });
+  options.onProgress(`[clone] ${clone.action} ${repository} (${clone.path})`);
+  return clone.path;
 }
 
 function reproductionLimits(config: AgentConfig) {

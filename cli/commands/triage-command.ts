@@ -69,7 +69,7 @@ async function triageFile(context: CliContext, input: string, options: TriageOpt
   const body = lines.slice(1).join("\n").trim();
   const root = await findRepositoryRoot(resolve(context.cwd, options.repo ?? "."));
   const reproduce = options.reproduce !== false && shared.config.triage.reproduce && root !== undefined;
-  const ports = await triagePorts(context, shared, { access: {}, reproduce, onProgress: progress });
+  const ports = await triagePorts(context, shared, { access: {}, reproduce, onProgress: progress, ...(root ? { localCheckout: root } : {}) });
   const reproducePort = ports.reproduce;
   const result = await triageIssue(
     {

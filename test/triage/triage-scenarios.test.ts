@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -240,6 +241,23 @@ describe("agent triage --apply against the fake GitHub", () => {
     expect(apply.code).toBe(2);
     expect(apply.stderr).toContain("--apply needs a GitHub issue");
   });
+
+  it("reproduces an issue file in the checkout as it is now, and not once the checkout has the fix", async () => {
+    const checkout = join(home.home, "file-checkout");
+    await writeSlugsRepository(checkout);
+    await writeJson(join(checkout, "ISSUE.md"), "# Tabs are kept in slugs\n\nslugs 1.2: `slugify('a\\tb')` should be `a-b`, but I get `a\\tb`.\n");
+    const triageFile = async () => {
+      const dir = join(home.home, `file-${Math.random().toString(36).slice(2, 8)}`);
+      await writeJson(join(dir, "classify.json"), classify({ kind: "bug", reason: "tabs" }));
+      await writeJson(join(dir, "designer.json"), designer(unittestOf("slugify('a\\tb')", "a-b")));
+      await writeJson(join(home.home, ".config/agent/config.json"), { sandbox: { kind: "local", allowLocal: true }, models: { testDesigner: `scripted:${join(dir, "designer.json")}` } });
+      return runInProcess(["--model", `scripted:${join(dir, "classify.json")}`, "triage", "ISSUE.md"], { ...home, project: checkout });
+    };
+    expect((await triageFile()).stdout).toContain("**reproduced**");
+    await writeJson(join(checkout, "slugs/core.py"), 'def slugify(text):\n    return "-".join(text.lower().split())\n');
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "fix"], { cwd: checkout });
+    expect((await triageFile()).stdout).toContain("**not reproduced**");
+  }, 120_000);
 
   it("refuses a pull request with a message that says what to give", async () => {
     github.addIssue("acme", "slugs", 30, { title: "Fix tabs", body: "Replaces tabs.", isPullRequest: true });
