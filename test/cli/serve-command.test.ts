@@ -2,7 +2,9 @@ import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { sign } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalRedisServer } from "../../bench/support/serve/local-redis-server.js";
 import { startFakeGitHubServer, type FakeGitHubServer } from "../support/fake-github-server.js";
+import { describeWithRedis } from "../support/require-redis.js";
 import { createCliSandbox, runInProcess, spawnAgent, writeJson, type CliSandbox, type SpawnedCli } from "./cli-harness.js";
 
 const SECRET = "webhook-secret-for-the-test";
@@ -170,4 +172,38 @@ describe("agent serve (the real process)", () => {
       await agent.result;
     }
   }, 60_000);
+});
+
+describeWithRedis("agent serve --queue with agent worker --bot (real processes, a real redis-server)", () => {
+  it("receives on one process and triages on a worker process that takes the job from Redis", async () => {
+    const redis = await startLocalRedisServer();
+    const github = await startFakeGitHubServer();
+    const home = await createCliSandbox();
+    github.setLabels("acme", "tools", ["question"]);
+    github.addIssue("acme", "tools", 2, { title: "How do I pin a version?", body: "Can I pin the tool's version in CI?" });
+    await writeJson(join(home.home, ".config/agent/config.json"), { triage: { reproduce: false } });
+    await writeJson(join(home.home, "classify.json"), {
+      turns: [{ toolCalls: [{ name: "submit_triage", args: { kind: "question", confidence: 0.9, reason: "asks", language: "en", area_labels: [], missing_information: [], information_request: "", difficulty: "easy", difficulty_reason: "docs" } }] }],
+    });
+    const env = { GITHUB_WEBHOOK_SECRET: SECRET, GITHUB_TOKEN: "ghp_queueTestToken00000000000000000000000", GITHUB_API_URL: github.apiUrl, AGENT_MODEL: `scripted:${join(home.home, "classify.json")}` };
+    const server = spawnAgent(["serve", "--port", "0", "--queue", redis.url, "--no-worker", "--state-dir", join(home.home, "serve")], home, env);
+    const worker = spawnAgent(["worker", "--bot", "--queue", redis.url], home, env);
+    try {
+      await waitFor(() => logLines(server).some((line) => line["msg"] === "listening"), "the server to listen");
+      await waitFor(() => logLines(worker).some((line) => line["msg"] === "worker started"), "the worker to start");
+      const base = String(logLines(server).find((line) => line["msg"] === "listening")!["url"]);
+      const payload = { action: "opened", repository: { name: "tools", owner: { login: "acme" } }, issue: { number: 2, title: "How do I pin a version?" }, sender: { login: "r", type: "User" } };
+      expect(await deliver(base, "issues", "redis-1", payload)).toBe(202);
+      await waitFor(() => github.addedLabels.some((entry) => entry.repo === "tools"), "the worker to label the issue");
+      expect(github.addedLabels.filter((entry) => entry.repo === "tools")).toEqual([{ owner: "acme", repo: "tools", number: 2, labels: ["question"] }]);
+      expect(logLines(worker).some((line) => line["msg"] === "triage done")).toBe(true);
+      expect(logLines(server).some((line) => line["msg"] === "triage done")).toBe(false);
+    } finally {
+      server.kill("SIGTERM");
+      worker.kill("SIGTERM");
+      await Promise.all([server.result, worker.result]);
+      await github.close();
+      await redis.stop();
+    }
+  }, 90_000);
 });

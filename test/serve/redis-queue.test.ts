@@ -1,29 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { hasRedisServer, startLocalRedisServer, type LocalRedisServer } from "../../bench/support/serve/local-redis-server.js";
+import { startLocalRedisServer, type LocalRedisServer } from "../../bench/support/serve/local-redis-server.js";
+import { describeWithRedis } from "../support/require-redis.js";
 import { ConfigError } from "../../src/errors.js";
 import type { JobQueue } from "../../src/serve/job-queue.js";
 import { createRedisQueue, type RedisQueueOptions } from "../../src/serve/redis-queue.js";
 import { createConcurrencyRecorder, gate, triageJob, waitFor } from "./serve-fixtures.js";
 
-const isCi = process.env["CI"] === "true";
-
-/** `describe` for suites that need redis-server: skipped with a note without it, a failing test in CI (CI=true). */
-function describeWithRedis(name: string, fn: () => void): void {
-  if (hasRedisServer()) {
-    describe(name, fn);
-    return;
-  }
-  if (isCi) {
-    describe(name, () => {
-      it("redis-server is required in CI", () => {
-        throw new Error("redis-server is not on the PATH, and CI must run the Redis queue tests: install it (.ci/run does: apt-get install redis-server).");
-      });
-    });
-    return;
-  }
-  console.warn(`[skipped] ${name}: redis-server is not on the PATH (apt-get install redis-server).`);
-  describe.skip(name, fn);
-}
 
 describe("createRedisQueue without Redis", () => {
   it("says to start redis-server or fix --queue when nothing answers", async () => {
