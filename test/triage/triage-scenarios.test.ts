@@ -96,6 +96,8 @@ describe("agent triage --apply against the fake GitHub", () => {
     expect(result.reproduction.status).toBe("reproduced");
     expect(result.reproduction.tests.map((test) => test.path)).toEqual(["tests/test_issue_repro.py"]);
     expect(result.reproduction.log).toContain("FAIL");
+    // One classification call, and the test designer's two turns in the reproduction run.
+    expect(result.usage.modelCalls).toBe(3);
     expect(result.actions.find((action) => action.type === "hand-off")).toMatchObject({ command: expect.stringContaining("agent solve") });
     expect(writes.map(({ method, path }) => `${method} ${path}`)).toEqual(["POST /repos/acme/slugs/issues/21/labels", "POST /repos/acme/slugs/issues/21/comments"]);
     expect(writes[0]!.body).toEqual({ labels: ["bug", "area: text", "confirmed"] });
