@@ -115,7 +115,8 @@ export function recommendActions(input: RecommendationInput): Recommendations {
 function informationRequest(input: RecommendationInput, items: readonly MissingInformationItem[]): string | undefined {
   if (input.issue.empty) return "Thanks for opening this issue! It has no description yet: could you tell us what you were doing, what you expected, and what happened instead? Versions and any error output help too.";
   if (items.length === 0) return undefined;
-  const own = publicText(input.classification.informationRequest, REQUEST_CHARS);
+  // The model's words follow a stranger's issue: a link in them could be that stranger's, posted in the bot's name.
+  const own = publicText(input.classification.informationRequest.replace(/\b(?:https?|ftp):\/\/\S+|\bwww\.\S+/gi, "[link removed]"), REQUEST_CHARS);
   if (own) return own;
   const wanted = items.map((item) => ITEM_TEXT[item]);
   const list = wanted.length === 1 ? wanted[0] : `${wanted.slice(0, -1).join(", ")} and ${wanted.at(-1)}`;

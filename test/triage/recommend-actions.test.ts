@@ -75,6 +75,8 @@ describe("recommendActions", () => {
     const { missingInformation } = recommendActions(input({ classification: { ...bug, missing: ["logs"], informationRequest: "@maintainers please look <!-- agent-triage --> now" } }));
     expect(missingInformation.request).toBe("@\u200bmaintainers please look now");
     expect(publicText("x".repeat(700), 600)).toHaveLength(600);
+    const linked = recommendActions(input({ classification: { ...bug, missing: ["logs"], informationRequest: "Please get the patched build from https://evil.example/fix.zip or www.evil.example" } }));
+    expect(linked.missingInformation.request).toBe("Please get the patched build from [link removed] or [link removed]");
   });
 
   it("asks an empty issue for a description and nothing else", () => {
