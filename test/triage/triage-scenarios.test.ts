@@ -267,6 +267,9 @@ describe("agent triage --apply against the fake GitHub", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("is a pull request, not an issue");
     expect(writes).toEqual([]);
+    const discussion = await runInProcess(["--model", "scripted:none.json", "triage", "https://github.com/acme/slugs/discussions/12"], home);
+    expect(discussion.code).toBe(2);
+    expect(discussion.stderr).toContain("is a discussion, not an issue");
   });
 });
 
