@@ -178,6 +178,11 @@ interface RunningCommand {
   settle(): void;
 }
 
+const SHELL_EXITED_WHILE_STARTING = "The shell exited while starting";
+/** Tries at starting the shell, and the pause before the first retry (doubled for each next one). */
+const START_ATTEMPTS = 4;
+const START_RETRY_MS = 250;
+
 /**
  * One long-lived bash process driven over its standard streams: a command costs a write and a
  * read, not a new process or `docker exec`. Commands run one at a time. A timeout kills the
@@ -198,8 +203,25 @@ export class ShellSession {
     private readonly options: ShellSessionOptions,
   ) {}
 
-  /** Starts the shell; called lazily by `run` too. */
+  /**
+   * Starts the shell; called lazily by `run` too. A shell that exits while starting is started
+   * again after a pause (up to START_ATTEMPTS times): right after a fork bomb is stopped, the
+   * container may still be at its process limit for a moment, and a new process cannot start.
+   */
   async start(): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.startOnce();
+        return;
+      } catch (error) {
+        const exitedWhileStarting = error instanceof SandboxError && error.message.startsWith(SHELL_EXITED_WHILE_STARTING);
+        if (!exitedWhileStarting || attempt >= START_ATTEMPTS || this.disposed) throw error;
+        await new Promise((resolve) => setTimeout(resolve, START_RETRY_MS * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private async startOnce(): Promise<void> {
     if (this.shell && !this.lost) return;
     const shell = await this.host.startShell();
     const nonce = `__agent_ready_${randomBytes(8).toString("hex")}`;
@@ -217,10 +239,16 @@ export class ShellSession {
       let stderrText = "";
       shell.stderr.on("data", (chunk: Buffer) => (stderrText += chunk.toString()));
       shell.stdout.on("data", onData);
-      void shell.exited.then(() => reject(new SandboxError(`The shell exited while starting: ${stderrText.trim() || "no output"}`)));
+      void shell.exited.then(() => reject(new SandboxError(`${SHELL_EXITED_WHILE_STARTING}: ${stderrText.trim() || "no output"}`)));
     });
     shell.stdin.write(`__AGENT_READY=${nonce}\n${this.options.isolated ? "__agent_isolated=1\n" : ""}${SESSION_SETUP}\n`);
-    this.shellPid = await ready;
+    try {
+      this.shellPid = await ready;
+    } catch (error) {
+      // Not a shell to reuse: the next start begins afresh.
+      this.shell = undefined;
+      throw error;
+    }
     shell.stdout.removeAllListeners("data");
     shell.stderr.removeAllListeners("data");
     shell.stdout.on("data", (chunk: Buffer) => this.running?.onStdout(chunk));

@@ -194,9 +194,9 @@ describeWithRedis("agent serve --queue with agent worker --bot (real processes, 
       const base = String(logLines(server).find((line) => line["msg"] === "listening")!["url"]);
       const payload = { action: "opened", repository: { name: "tools", owner: { login: "acme" } }, issue: { number: 2, title: "How do I pin a version?" }, sender: { login: "r", type: "User" } };
       expect(await deliver(base, "issues", "redis-1", payload)).toBe(202);
-      await waitFor(() => github.addedLabels.some((entry) => entry.repo === "tools"), "the worker to label the issue");
+      // The worker logs "triage done" after the labels are added and the record is written.
+      await waitFor(() => logLines(worker).some((line) => line["msg"] === "triage done"), "the worker to finish the triage");
       expect(github.addedLabels.filter((entry) => entry.repo === "tools")).toEqual([{ owner: "acme", repo: "tools", number: 2, labels: ["question"] }]);
-      expect(logLines(worker).some((line) => line["msg"] === "triage done")).toBe(true);
       expect(logLines(server).some((line) => line["msg"] === "triage done")).toBe(false);
     } finally {
       server.kill("SIGTERM");

@@ -75,7 +75,8 @@ describeWithDocker("hostile commands in the Docker sandbox", () => {
     expect(result.ok).toBe(false);
     expect(result.output).toContain("The sandbox stopped the command");
     expect(result.output).toContain("it started more than 128 processes");
-    expect(during).toBeLessThanOrEqual(Math.max(2 * idle, idle + 5));
+    // A host the bomb took over answers in hundreds of ms or not at all; a busy 2-core machine can triple a 10 ms spawn.
+    expect(during).toBeLessThanOrEqual(Math.max(3 * idle, idle + 10));
     const after = await sandbox.exec({ command: "echo alive; ls /proc | grep -c '^[0-9]'" });
     expect(after.stdout.split("\n")[0]).toBe("alive");
     expect(Number(after.stdout.split("\n")[1])).toBeLessThan(10);
