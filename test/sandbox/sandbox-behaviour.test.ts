@@ -83,7 +83,8 @@ describe.each(sandboxFactories)("the $name sandbox", (factory: SandboxFactory) =
     const started = await sandbox.exec({ command: `echo serving; sleep ${id}`, background: true });
     expect(started.stdout).toMatch(/^Started in the background as process group (\d+); its output goes to .*\/\.agent-jobs\/job-\d+\.log\./);
     const group = /process group (\d+)/.exec(started.stdout)![1]!;
-    await sandbox.exec({ command: `sleep ${unique()}`, timeoutMs: 500 });
+    // Long enough that a loaded machine has begun the command (and listed the job to spare) before it times out.
+    await sandbox.exec({ command: `sleep ${unique()}`, timeoutMs: 2_000 });
     expect((await sandbox.exec({ command: countProcesses(`sleep ${id}`) })).stdout).toBe("1\n");
     const listed = await sandbox.exec({ command: "__agent_jobs" });
     expect(listed.stdout).toContain(`${group}  running`);
