@@ -9,12 +9,15 @@ import { access } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
-import { canonicalJson, ensureCachedClone, ensureImage, imageExists, SANDBOX_LABELS, trackContainer, untrackContainer, withBuildLock, type ImageRecipe } from "../src/index.js";
+import { canonicalJson, ensureCachedClone, ensureImage, imageExists, imageTag, SANDBOX_LABELS, trackContainer, untrackContainer, withBuildLock, type ImageRecipe } from "../src/index.js";
 import { createHash } from "node:crypto";
 import { runScript } from "./container-exec.js";
 import { debianEvalInstallCommand, debianInstallCommand, debianPackagesFor } from "./debian-packages.js";
 import { REPO_DIRECTORY } from "./eval-script.js";
 import type { SweBenchInstance } from "./instance.js";
+import { localServicePackages } from "./local-services.js";
+import { scmVersionOf } from "./scm-version.js";
+import { cachedSetupFailure, recordSetupFailure, type SetupFailureCache } from "./setup-failures.js";
 import type { RepoVersionSpec } from "./specs/index.js";
 
 /** Images of instances set up here. */
@@ -66,7 +69,8 @@ export function debianEnvironmentSpec(instance: Pick<SweBenchInstance, "repo" | 
   }
   const evalInstall = debianEvalInstallCommand(spec.install);
   const evalSpec: RepoVersionSpec = { ...spec, ...(evalInstall !== undefined ? { install: evalInstall } : {}) };
-  return { repo: instance.repo, version: instance.version, spec, packages, setupInstall: debianInstallCommand(spec.install), evalSpec };
+  const allPackages = [...new Set([...packages, ...(spec.debianPackages ?? []), ...localServicePackages(spec.localServices)])];
+  return { repo: instance.repo, version: instance.version, spec, packages: allPackages, setupInstall: debianInstallCommand(spec.install), evalSpec };
 }
 
 /**
@@ -117,6 +121,8 @@ export interface InstanceImageOptions {
   signal?: AbortSignal;
   /** Set-up time limit; default 30 minutes. */
   timeoutMs?: number;
+  /** Failed set-ups are recorded here and not tried again until their recipe changes (or `retry`). */
+  failures?: SetupFailureCache;
 }
 
 /**
@@ -127,25 +133,53 @@ export interface InstanceImageOptions {
 export async function ensureInstanceImage(options: InstanceImageOptions): Promise<InstanceImage> {
   const { docker, instance, environment } = options;
   const onProgress = options.onProgress ?? (() => {});
-  let environmentTag: string;
-  try {
-    environmentTag = (await ensureImage(docker, environmentRecipe(environment), { onProgress, ...(options.signal ? { signal: options.signal } : {}) })).tag;
-  } catch (error) {
-    throw new EnvironmentError(`The environment of ${environment.repo} ${environment.version} could not be built: ${(error as Error).message}`, { cause: error });
-  }
+  const signal = options.signal ? { signal: options.signal } : {};
+  const recipe = environmentRecipe(environment);
+  const environmentTag = await withSetupFailureCache(options, imageTag(recipe), async () => {
+    try {
+      return (await ensureImage(docker, recipe, { onProgress, ...signal })).tag;
+    } catch (error) {
+      throw new EnvironmentError(`The environment of ${environment.repo} ${environment.version} could not be built: ${(error as Error).message}`, { cause: error });
+    }
+  });
+  const version = await scmVersionOf(options.sourceRepo, instance.base_commit);
   const digest = createHash("sha256")
-    .update(canonicalJson({ environmentTag, baseCommit: instance.base_commit, preInstall: environment.spec.pre_install ?? [], install: environment.setupInstall ?? null, format: 1 }))
+    .update(canonicalJson({ environmentTag, baseCommit: instance.base_commit, preInstall: environment.spec.pre_install ?? [], install: environment.setupInstall ?? null, version: version ?? null, format: INSTANCE_IMAGE_FORMAT }))
     .digest("hex")
     .slice(0, 12);
   const tag = `${INSTANCE_IMAGE_REPO}:${instance.instance_id.toLowerCase().replace(/[^a-z0-9_.-]+/g, "-")}-${digest}`;
   if (await imageExists(docker, tag)) return { tag, built: false };
-  return withBuildLock(`instance-${tag}`, async () => {
-    if (await imageExists(docker, tag)) return { tag, built: false };
-    return buildInstanceImage(options, environmentTag, tag, onProgress);
-  }, options.signal ? { signal: options.signal } : {});
+  return withSetupFailureCache(options, tag, () =>
+    withBuildLock(`instance-${tag}`, async () => {
+      if (await imageExists(docker, tag)) return { tag, built: false };
+      return buildInstanceImage(options, { environmentTag, tag, version }, onProgress);
+    }, signal),
+  );
 }
 
-async function buildInstanceImage(options: InstanceImageOptions, environmentTag: string, tag: string, onProgress: (line: string) => void): Promise<InstanceImage> {
+/** Bumped whenever the set-up script changes, so instance images are made again. 2: the base commit's parent is fetched too. */
+const INSTANCE_IMAGE_FORMAT = 2;
+
+/**
+ * Runs `build` unless a failure of `key` is recorded (then fails at once with the recorded
+ * reason); records an environment failure of `build`. An abort is not a failure of the recipe.
+ */
+async function withSetupFailureCache<T>(options: Pick<InstanceImageOptions, "failures" | "signal">, key: string, build: () => Promise<T>): Promise<T> {
+  const cached = await cachedSetupFailure(options.failures, key);
+  if (cached !== undefined) throw new EnvironmentError(cached);
+  try {
+    return await build();
+  } catch (error) {
+    if (error instanceof EnvironmentError && !options.signal?.aborted) await recordSetupFailure(options.failures, key, error.message);
+    throw error;
+  }
+}
+
+async function buildInstanceImage(
+  options: InstanceImageOptions,
+  { environmentTag, tag, version }: { environmentTag: string; tag: string; version: string | undefined },
+  onProgress: (line: string) => void,
+): Promise<InstanceImage> {
   const { docker, instance, environment } = options;
 
   onProgress(`setting up ${instance.instance_id} on ${environmentTag}`);
@@ -160,14 +194,14 @@ async function buildInstanceImage(options: InstanceImageOptions, environmentTag:
   trackContainer(container.id);
   try {
     await container.start();
-    const result = await runScript(container, setupScript(instance, environment), { timeoutMs: options.timeoutMs ?? 30 * 60_000, ...(options.signal ? { signal: options.signal } : {}) });
+    const result = await runScript(container, setupScript(instance, environment, version), { timeoutMs: options.timeoutMs ?? 30 * 60_000, ...(options.signal ? { signal: options.signal } : {}) });
     if (result.timedOut || result.exitCode !== 0) {
       throw new EnvironmentError(
         `Setting up ${instance.instance_id} failed (${result.timedOut ? "timed out" : `exit ${result.exitCode}`}). Its last lines:\n${result.output.split("\n").slice(-15).join("\n")}`,
       );
     }
-    const [repo, version] = tag.split(":") as [string, string];
-    await container.commit({ repo, tag: version, changes: [`WORKDIR ${REPO_DIRECTORY}`, "USER root", `LABEL ${HARNESS_LABEL}=instance`] });
+    const [imageRepo, imageVersion] = tag.split(":") as [string, string];
+    await container.commit({ repo: imageRepo, tag: imageVersion, changes: [`WORKDIR ${REPO_DIRECTORY}`, "USER root", `LABEL ${HARNESS_LABEL}=instance`] });
     return { tag, built: true };
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
@@ -175,16 +209,23 @@ async function buildInstanceImage(options: InstanceImageOptions, environmentTag:
   }
 }
 
-/** The set-up script: the base commit alone (depth 1) fetched from /mirror, checked out, installed. */
-export function setupScript(instance: Pick<SweBenchInstance, "base_commit">, environment: DebianEnvironmentSpec): string {
+/**
+ * The set-up script: the base commit and its parents (depth 2) fetched from /mirror, checked
+ * out, installed. With the parent there, the eval script's `git show` prints the base commit's
+ * own change, as it does officially, instead of the whole repository as one commit.
+ */
+export function setupScript(instance: Pick<SweBenchInstance, "base_commit">, environment: DebianEnvironmentSpec, scmVersion?: string): string {
   const commit = instance.base_commit;
   if (!/^[0-9a-f]{7,40}$/.test(commit)) throw new EnvironmentError(`base_commit ${JSON.stringify(commit)} is not a commit sha.`);
+  if (scmVersion !== undefined && !/^[0-9A-Za-z.+!-]+$/.test(scmVersion)) throw new EnvironmentError(`Not a version: ${JSON.stringify(scmVersion)}.`);
   return [
     "set -euxo pipefail",
+    // The history here is shallow and has no tags: the version comes from the full history (see scm-version.ts).
+    ...(scmVersion !== undefined ? [`export SETUPTOOLS_SCM_PRETEND_VERSION=${scmVersion}`] : []),
     "git config --global --add safe.directory '*'",
     `git init -q ${REPO_DIRECTORY}`,
     `cd ${REPO_DIRECTORY}`,
-    `git fetch -q --depth 1 --upload-pack 'git -c uploadpack.allowAnySHA1InWant=true upload-pack' /mirror ${commit}`,
+    `git fetch -q --depth 2 --upload-pack 'git -c uploadpack.allowAnySHA1InWant=true upload-pack' /mirror ${commit}`,
     `git checkout -q ${commit}`,
     "git config user.email swebench@localhost && git config user.name swebench",
     ...(environment.spec.pre_install ?? []),

@@ -14,6 +14,7 @@ import { formatInstanceReport, gradeInstance, instanceReport, logsEval, type Gra
 import type { Prediction, SweBenchInstance } from "./instance.js";
 import { logParserNamed, parserNameForRepo } from "./log-parsers/index.js";
 import { harnessContainerLabels } from "./environments.js";
+import { localServiceHosts, startLocalServices, type LocalServiceName } from "./local-services.js";
 
 /** The official apply attempts, in order; the first that exits 0 wins. */
 export const APPLY_PATCH_COMMANDS: readonly string[] = [
@@ -28,11 +29,37 @@ export const APPLY_PATCH_PASS = ">>>>> Applied Patch";
 
 /** How one instance's evaluation ended. */
 export type InstanceOutcome =
-  | { kind: "graded"; grade: Grade }
+  | { kind: "graded"; grade: Grade; diagnosis: TestRunDiagnosis }
   | { kind: "patch-failed"; reason: string }
   | { kind: "timed-out"; reason: string }
   | { kind: "environment-error"; reason: string }
   | { kind: "harness-error"; reason: string };
+
+/**
+ * What the test run's output says about the environment, beyond the grade: whether any test
+ * result was parsed (none means the tests never ran: a missing command, an import error at
+ * start), and the lines that point at a missing dependency or network.
+ */
+export interface TestRunDiagnosis {
+  testsParsed: number;
+  /** Up to five distinct lines of the output that name an environment problem. */
+  environmentLines: string[];
+}
+
+/** Lines of a test run's output that say the environment, not the code, is at fault. */
+const ENVIRONMENT_PROBLEM_LINE =
+  /command not found|No module named|ModuleNotFoundError|ImportError|DistributionNotFound|ERROR collecting|fixture '[^']+' not found|Could not resolve host|Name or service not known|Temporary failure in name resolution|Network is unreachable|Connection refused|Max retries exceeded/;
+
+/** The diagnosis of one test run's output (the text between the markers, or the whole log when they are missing). */
+export function diagnoseTestRun(statusMap: Readonly<Record<string, unknown>>, output: string): TestRunDiagnosis {
+  const lines = new Set<string>();
+  for (const line of output.split("\n")) {
+    if (lines.size >= 5) break;
+    const trimmed = line.trim();
+    if (ENVIRONMENT_PROBLEM_LINE.test(trimmed)) lines.add(trimmed.length > 300 ? `${trimmed.slice(0, 300)}…` : trimmed);
+  }
+  return { testsParsed: Object.keys(statusMap).length, environmentLines: [...lines] };
+}
 
 /** Where time went, for the overhead benchmark. */
 export interface InstanceTiming {
@@ -54,6 +81,8 @@ export interface EvaluateInstanceOptions {
   gradingMode?: GradingMode;
   /** The official parser name to use (a v5 dataset row's log_parser); default: the repository's. */
   parserName?: string;
+  /** Local stand-ins for hosts the tests reach, started before the eval script (Debian environments). */
+  localServices?: readonly LocalServiceName[];
   /** Receives the container's removal instead of waiting for it. */
   deferCleanup?: (removal: Promise<unknown>) => void;
   signal?: AbortSignal;
@@ -83,7 +112,7 @@ export async function evaluateInstance(options: EvaluateInstanceOptions): Promis
     WorkingDir: REPO_DIRECTORY,
     Labels: { ...harnessContainerLabels("eval", `eval-${instance.instance_id}`), "agent.swebench.instance": instance.instance_id, "agent.swebench.log-dir": logDir },
     // No network (test suites may try private addresses); limits against a patch that forks or allocates without end.
-    HostConfig: { NetworkMode: "none", Init: true, PidsLimit: 4096, Memory: 8 * 1024 ** 3 },
+    HostConfig: { NetworkMode: "none", Init: true, PidsLimit: 4096, Memory: 8 * 1024 ** 3, ExtraHosts: localServiceHosts(options.localServices) },
   });
   trackContainer(container.id);
   try {
@@ -109,6 +138,11 @@ export async function evaluateInstance(options: EvaluateInstanceOptions): Promis
     if (!applied) {
       await log(`${APPLY_PATCH_FAIL}:\nnone of ${APPLY_PATCH_COMMANDS.join(" / ")} applied the patch`);
       return { outcome: { kind: "patch-failed", reason: "the patch does not apply (git apply, git apply --reject, patch --fuzz=5)" }, timing: timing(null) };
+    }
+    const serviceFailure = await startLocalServices(container, options.localServices, options.signal);
+    if (serviceFailure !== undefined) {
+      await log(`Environment error: ${serviceFailure}`);
+      return { outcome: { kind: "environment-error", reason: serviceFailure }, timing: timing(null) };
     }
     const before = await runScript(container, "git -c core.fileMode=false diff", { timeoutMs: 60_000, workdir: REPO_DIRECTORY, ...signal });
     await log(`Git diff before:\n${before.output}`);
@@ -147,7 +181,9 @@ export async function evaluateInstance(options: EvaluateInstanceOptions): Promis
     const report = instanceReport(prediction, grade);
     await writeFile(join(logDir, "report.json"), formatInstanceReport(report));
     await log(`report: resolved ${grade.resolved} (${grade.status}${grade.invalidReason ? `; invalid: ${grade.invalidReason}` : ""})`);
-    return { outcome: { kind: "graded", grade }, timing: timing(testCommandMs) };
+    const diagnosis = diagnoseTestRun(evaluated.statusMap, evaluated.testOutput || output);
+    if (diagnosis.testsParsed === 0) await log(`No test result was parsed: the tests never ran.${diagnosis.environmentLines.length ? ` The output says:\n${diagnosis.environmentLines.join("\n")}` : ""}`);
+    return { outcome: { kind: "graded", grade, diagnosis }, timing: timing(testCommandMs) };
   } catch (error) {
     if (options.signal?.aborted) throw error;
     const reason = (error as Error).message;

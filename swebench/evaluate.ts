@@ -14,6 +14,7 @@ import type { Prediction, SweBenchInstance } from "./instance.js";
 import { AbortedError, ConfigError, imageExists, pullImage } from "../src/index.js";
 import { localImageName, officialImageName } from "./image-names.js";
 import { evaluationLogDir, formatRunSummary, readReportTexts, runSummary, runSummaryFileName, type RunSummary } from "./run-summary.js";
+import { setupFailureCache } from "./setup-failures.js";
 import { specFor, type RepoVersionSpec } from "./specs/index.js";
 
 /** Which images the instances run in. */
@@ -118,6 +119,7 @@ async function evaluateOne(options: EvaluateOptions, instance: SweBenchInstance,
   const signal = options.signal ? { signal: options.signal } : {};
   let image: string;
   let evalScript: string;
+  let localServices: RepoVersionSpec["localServices"];
   try {
     const spec = (options.specLookup ?? specFor)(instance.repo, instance.version);
     const official = options.environment === "debian" ? undefined : await findOfficialImage(options.docker, instanceId, options.signal);
@@ -130,8 +132,10 @@ async function evaluateOne(options: EvaluateOptions, instance: SweBenchInstance,
     } else {
       const environment = debianEnvironmentSpec(instance, spec, options.debianPackages?.(instance.repo));
       const sourceRepo = await repositorySource(instance.repo, { ...(options.reposDir ? { reposDir: options.reposDir } : {}), cacheDir: options.cacheDir });
-      image = (await ensureInstanceImage({ docker: options.docker, instance, environment, sourceRepo, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...signal })).tag;
+      const failures = setupFailureCache(options.cacheDir, options.redo === true);
+      image = (await ensureInstanceImage({ docker: options.docker, instance, environment, sourceRepo, failures, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...signal })).tag;
       evalScript = makeEvalScript(instance, environment.evalSpec, { environment: "debian" });
+      localServices = spec.localServices;
     }
   } catch (error) {
     if (options.signal?.aborted) throw error;
@@ -149,6 +153,7 @@ async function evaluateOne(options: EvaluateOptions, instance: SweBenchInstance,
     logDir,
     timeoutSec: options.timeoutSec,
     deferCleanup,
+    ...(localServices ? { localServices } : {}),
     ...(options.gradingMode ? { gradingMode: options.gradingMode } : {}),
     ...(parserName ? { parserName } : {}),
     ...signal,

@@ -48,6 +48,9 @@ export function provisioningScript(packages: string[], user: ImageUser): string 
     "apt-get -q -o Acquire::Retries=3 update",
     `step "apt-get install ${packages.join(" ")}"`,
     `DEBIAN_FRONTEND=noninteractive apt-get -q -o Acquire::Retries=3 -o Dpkg::Use-Pty=0 install -y --no-install-recommends ${packages.join(" ")}`,
+    // bullseye's python3-pytest installs only `pytest-3`; test suites and agents call `pytest`.
+    'step "pytest on PATH"',
+    "if ! command -v pytest >/dev/null && command -v pytest-3 >/dev/null; then ln -s \"$(command -v pytest-3)\" /usr/local/bin/pytest; fi",
     'step "apt-get clean"',
     "apt-get clean",
     "rm -rf /var/lib/apt/lists/*",

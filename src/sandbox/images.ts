@@ -9,6 +9,12 @@ import { buildRootfsImage, followDockerProgress, inspectDebootstrapHost, message
 /** Bumped whenever the way an image is built changes, so every tag changes with it. */
 export const RECIPE_FORMAT_VERSION = 2;
 
+/**
+ * Bumped whenever the provisioning script changes (not the Debian base), so sandbox images get a
+ * new tag while the debootstrapped bases, which take minutes to build, are kept.
+ */
+const PROVISIONING_VERSION = 2;
+
 /** The repository of the sandbox images. */
 export const SANDBOX_IMAGE_REPO = "agent-sandbox";
 
@@ -99,7 +105,7 @@ export function canonicalJson(value: unknown): string {
 
 /** The first 12 hex digits of the SHA-256 of the recipe's canonical JSON and the format version. */
 export function recipeHash(recipe: ImageRecipe): string {
-  return hash12({ formatVersion: RECIPE_FORMAT_VERSION, recipe });
+  return hash12({ formatVersion: RECIPE_FORMAT_VERSION, provisioning: PROVISIONING_VERSION, recipe });
 }
 
 /** `agent-sandbox:<name>-<recipe hash>`: equal recipes share a tag, any change gives a new one. */

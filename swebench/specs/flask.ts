@@ -1,6 +1,9 @@
 import { TEST_PYTEST, type RepoSpecTable } from "./repo-version-spec.js";
 
-/** pallets/flask (requirements from requirements/dev.txt). Both versions are met exactly. */
+/**
+ * pallets/flask (requirements from requirements/dev.txt). 2.3 is met exactly; 2.0 runs on
+ * bookworm's Python 3.11, not 3.9, because bullseye's Werkzeug is too old for it.
+ */
 export const flaskSpecs: RepoSpecTable = {
   "2.0": {
     python: "3.9",
@@ -15,7 +18,8 @@ export const flaskSpecs: RepoSpecTable = {
       "MarkupSafe==2.1.3",
     ],
     test_cmd: TEST_PYTEST,
-    debianSuite: "bullseye",
+    debianSuite: "bookworm",
+    debianSuiteReason: "flask 2.0 requires Werkzeug >= 2.0 and bullseye has 1.0.1 (ImportError at collection); bookworm has 2.2.2",
   },
   "2.3": {
     python: "3.11",

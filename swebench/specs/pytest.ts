@@ -30,7 +30,16 @@ const v62 = [
   "toml==0.10.2",
 ];
 
-/** pytest-dev/pytest. 6.3's setup.cfg has a `>=>=` typo that the image fixes before installing. */
+/** 7.0 and later need tomli (and 8.0 exceptiongroup and pluggy 1.x) on Python 3.9, which bullseye lacks; bookworm's 3.11 needs neither. */
+const onBookworm: Partial<RepoVersionSpec> = {
+  debianSuite: "bookworm",
+  debianSuiteReason: "pytest 7.0 and later need tomli on Python 3.9 and bullseye has no python3-tomli; on bookworm's 3.11 the standard library has tomllib",
+};
+
+/**
+ * pytest-dev/pytest. 6.3's setup.cfg has a `>=>=` typo that the image fixes before installing.
+ * 4.4 to 6.3 are met exactly (bullseye, 3.9); 7.0 and later run on bookworm's 3.11.
+ */
 export const pytestSpecs: RepoSpecTable = {
   "4.4": spec([
     "atomicwrites==1.4.1",
@@ -88,7 +97,7 @@ export const pytestSpecs: RepoSpecTable = {
     "packaging==23.1",
     "pluggy==0.13.1",
     "py==1.11.0",
-  ]),
+  ], onBookworm),
   "7.2": spec([
     "attrs==23.1.0",
     "iniconfig==2.0.0",
@@ -96,12 +105,12 @@ export const pytestSpecs: RepoSpecTable = {
     "pluggy==0.13.1",
     "py==1.11.0",
     "tomli==2.0.1",
-  ]),
+  ], onBookworm),
   "8.0": spec([
     "iniconfig==2.0.0",
     "packaging==23.1",
     "pluggy==1.3.0",
     "exceptiongroup==1.1.3",
     "tomli==2.0.1",
-  ]),
+  ], onBookworm),
 };

@@ -1,3 +1,5 @@
+import type { LocalServiceName } from "../local-services.js";
+
 /**
  * The environment spec of one (repository, version) pair of SWE-bench: what the official harness
  * (`MAP_REPO_VERSION_TO_SPECS` in swebench/harness/constants/python.py) builds and runs. The fields
@@ -40,6 +42,18 @@ export interface RepoVersionSpec {
    * by `debianSuiteFor`; it is exact only for 3.9 and 3.11.
    */
   readonly debianSuite: DebianSuite;
+  /**
+   * Ours: why `debianSuite` is not the release nearest `python` — the nearer release's packages
+   * cannot run this version (e.g. its Werkzeug is older than the version requires).
+   */
+  readonly debianSuiteReason?: string;
+  /**
+   * Ours: hosts the test suite reaches that get a local stand-in in the test container (see
+   * local-services.ts), because our containers, unlike the official ones, are offline.
+   */
+  readonly localServices?: readonly LocalServiceName[];
+  /** Ours: apt packages this version needs beyond its repository's list in debian-packages.ts. */
+  readonly debianPackages?: readonly string[];
 }
 
 /** Debian releases our environments can be built on, each with the one Python it ships. */

@@ -7,10 +7,12 @@ const spec: RepoVersionSpec = {
   install: "python -m pip install .",
   test_cmd: TEST_PYTEST,
   debianSuite: "bullseye",
+  // Older test suites fetch http://httpbin.org itself (HTTPBIN_URL), not pytest-httpbin's local server.
+  localServices: ["httpbin"],
 };
 
 /**
- * psf/requests. Because the install is not editable, the eval script's re-install is what puts a
+ * psf/requests. Tests that call httpbin.org get a local httpbin (see local-services.ts). Because the install is not editable, the eval script's re-install is what puts a
  * patched `requests` into site-packages before the tests run.
  */
 export const requestsSpecs: RepoSpecTable = {
