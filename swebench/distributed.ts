@@ -10,6 +10,7 @@ import { Queue, Worker, type Job } from "bullmq";
 import { ensureRedisReachable, redactRedisUrl, redisConnectionOptions } from "../src/index.js";
 import type { Prediction, SweBenchInstance } from "./instance.js";
 import type { InferenceResult } from "./instance.js";
+import type { EnvironmentKind } from "./official-images.js";
 
 /** Where the queue is and how quickly a dead worker's job is given to another. */
 export interface QueueSettings {
@@ -25,6 +26,8 @@ export interface QueueSettings {
 export interface SolveJobData {
   instance: SweBenchInstance;
   modelName: string;
+  /** The images the agents work in (`agent swebench run --environment`), the same on every worker; absent in a job queued before it was carried: auto. */
+  environment?: EnvironmentKind;
   maxTotalCostUsd?: number;
 }
 

@@ -1,7 +1,8 @@
 /**
  * `agent swebench run`: the agent graph on SWE-bench instances. Each instance is solved from its
  * problem statement alone (never the gold patch, the test patch or the test names), in a Docker
- * sandbox made from the instance's environment, on a clone of the repository at base_commit.
+ * sandbox made from the instance's image (the official one, or one built here from Debian: the
+ * image the evaluation uses), on a clone of the repository at base_commit.
  * predictions.jsonl gets one official line per finished instance, appended as it finishes, so a
  * run can be stopped and resumed; results.jsonl says where each run's trajectory, cost and
  * timing are.
@@ -13,6 +14,7 @@ import type Docker from "dockerode";
 import type { RunOutcome, RunTaskOptions, TaskSpec } from "../src/index.js";
 import { debianEnvironmentSpec, ensureInstanceImage, EnvironmentError, repositorySource } from "./environments.js";
 import { REPO_DIRECTORY } from "./eval-script.js";
+import { chooseOfficialImage, officialSandboxEnvironment, type EnvironmentKind } from "./official-images.js";
 import { seedBuildArtifacts } from "./seed-workspace.js";
 import type { InferenceResult, Prediction, SweBenchInstance } from "./instance.js";
 import { distributeInstances, type QueueSettings } from "./distributed.js";
@@ -25,6 +27,8 @@ export interface InferenceOptions {
   instances: readonly SweBenchInstance[];
   /** The output directory: predictions.jsonl, results.jsonl, runs/. */
   outputDir: string;
+  /** The images the agents work in, as `agent swebench eval --environment` chooses them. */
+  environment: EnvironmentKind;
   /** model_name_or_path of the predictions. */
   modelName: string;
   workers: number;
@@ -36,7 +40,7 @@ export interface InferenceOptions {
   specLookup?: (repo: string, version: string) => RepoVersionSpec;
   debianPackages?: (repo: string) => string[] | undefined;
   /** Runs the agent graph; the CLI passes runTask with its configuration. */
-  solve: (options: Pick<RunTaskOptions, "task" | "repoPath" | "baseCommit" | "runsDir" | "limits" | "memoryPath" | "sandboxWorkdir" | "prepareWorkspace"> & { image: string }) => Promise<RunOutcome>;
+  solve: (options: Pick<RunTaskOptions, "task" | "repoPath" | "baseCommit" | "runsDir" | "limits" | "memoryPath" | "sandboxWorkdir" | "sandboxEnv" | "prepareWorkspace"> & { image: string }) => Promise<RunOutcome>;
   onResult?: (result: InferenceResult, progress: InferenceProgress) => void;
   /** Distribute the instances through this BullMQ queue to `agent worker` processes instead of solving them here. */
   queue?: QueueSettings;
@@ -122,7 +126,7 @@ export async function runInference(options: InferenceOptions): Promise<{ results
     await distributeInstances({
       queue: options.queue,
       instances: pending,
-      jobData: (instance) => ({ instance, modelName: options.modelName, ...(options.maxTotalCostUsd !== undefined ? { maxTotalCostUsd: options.maxTotalCostUsd } : {}) }),
+      jobData: (instance) => ({ instance, modelName: options.modelName, environment: options.environment, ...(options.maxTotalCostUsd !== undefined ? { maxTotalCostUsd: options.maxTotalCostUsd } : {}) }),
       onDone: record,
       shouldStop: overBudget,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -143,11 +147,12 @@ export async function runInference(options: InferenceOptions): Promise<{ results
 }
 
 /** What solving one instance needs (a local run or a queue worker). */
-export type InstanceSolverOptions = Pick<InferenceOptions, "docker" | "outputDir" | "modelName" | "reposDir" | "cacheDir" | "specLookup" | "debianPackages" | "solve" | "onProgress" | "signal">;
+export type InstanceSolverOptions = Pick<InferenceOptions, "docker" | "outputDir" | "environment" | "modelName" | "reposDir" | "cacheDir" | "specLookup" | "debianPackages" | "solve" | "onProgress" | "signal">;
 
 /**
- * Solves one instance: its environment image, its repository, the agent graph. The prediction
- * is undefined when no run happened (no environment, an error); the result says why.
+ * Solves one instance: its image (official, or built here from Debian), its repository, the
+ * agent graph. The prediction is undefined when no run happened (no environment, an error); the
+ * result says why.
  */
 export async function solveInstance(
   options: InstanceSolverOptions,
@@ -156,23 +161,26 @@ export async function solveInstance(
 ): Promise<{ result: InferenceResult; prediction?: Prediction }> {
   const started = Date.now();
   const base = { instance_id: instance.instance_id, runId: null, runDir: null, costUsd: null, patchBytes: 0, worker: workerName() };
+  const progress = { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+  const source = { ...(options.reposDir ? { reposDir: options.reposDir } : {}), cacheDir: options.cacheDir };
   let image: string;
   let repoPath: string;
+  let sandboxEnv: Record<string, string> | undefined;
   try {
-    const spec = (options.specLookup ?? specFor)(instance.repo, instance.version);
-    const environment = debianEnvironmentSpec(instance, spec, options.debianPackages?.(instance.repo));
-    repoPath = await repositorySource(instance.repo, { ...(options.reposDir ? { reposDir: options.reposDir } : {}), cacheDir: options.cacheDir });
     // The same image the evaluation uses: the environment with the repository installed at /testbed.
-    image = (
-      await ensureInstanceImage({
-        docker: options.docker,
-        instance,
-        environment,
-        sourceRepo: repoPath,
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      })
-    ).tag;
+    const official = await chooseOfficialImage(options.docker, instance.instance_id, options.environment, progress);
+    if (official) {
+      options.onProgress?.(`${instance.instance_id}: the official image ${official}`);
+      repoPath = await repositorySource(instance.repo, source);
+      image = official;
+      // The official harness runs its commands with conda's env activated; the agents' commands get the same variables.
+      sandboxEnv = await officialSandboxEnvironment(options.docker, official, options.signal);
+    } else {
+      const spec = (options.specLookup ?? specFor)(instance.repo, instance.version);
+      const environment = debianEnvironmentSpec(instance, spec, options.debianPackages?.(instance.repo));
+      repoPath = await repositorySource(instance.repo, source);
+      image = (await ensureInstanceImage({ docker: options.docker, instance, environment, sourceRepo: repoPath, ...progress })).tag;
+    }
   } catch (error) {
     if (options.signal?.aborted) throw error;
     const status = error instanceof EnvironmentError || error instanceof ConfigError ? "environment-error" : "error";
@@ -189,6 +197,7 @@ export async function solveInstance(
       limits: remainingUsd !== undefined ? { maxCostUsd: Math.max(0.01, remainingUsd) } : {},
       image,
       sandboxWorkdir: REPO_DIRECTORY,
+      ...(sandboxEnv ? { sandboxEnv } : {}),
       prepareWorkspace: async (hostWorkdir) => {
         await seedBuildArtifacts(options.docker, image, hostWorkdir, options.signal);
       },

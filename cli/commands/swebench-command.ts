@@ -200,6 +200,7 @@ interface RunOptions extends DatasetOptions {
   modelName?: string;
   queue?: string;
   queueName?: string;
+  environment: EnvironmentKind;
 }
 
 /** The agent graph for one instance, in a Docker sandbox of the instance's environment image. */
@@ -243,7 +244,12 @@ function createRunCommand(context: CliContext): Command {
       .option("--repos-dir <dir>", "local mirrors of the repositories, one git repository per OWNER/NAME")
       .option("--redo", "solve instances again even when predictions.jsonl has them")
       .option("--queue <redis-url>", "distribute the instances to `agent worker` processes through this Redis (BullMQ) instead of solving them here")
-      .option("--queue-name <name>", "the queue's name (workers must use the same)", "agent-swebench"),
+      .option("--queue-name <name>", "the queue's name (workers must use the same)", "agent-swebench")
+      .addOption(
+        new Option("--environment <kind>", "the image the agents work in: the official one (pulled when absent), one built here from Debian, or official when present or pullable")
+          .choices(["auto", "official", "debian"])
+          .default("auto"),
+      ),
   ).action(async (options: RunOptions, command: Command) => {
     const instances = await selectInstances(context, options);
     if (instances.length === 0) throw new UsageError("No instance matches the dataset and filters; check --instance-ids, --repo, --filter and --slice.");
@@ -260,6 +266,7 @@ function createRunCommand(context: CliContext): Command {
       docker,
       instances,
       outputDir,
+      environment: options.environment,
       modelName: options.modelName ?? shared.config.model,
       workers: positiveInteger(options.workers, "--workers"),
       ...(maxTotal !== undefined ? { maxTotalCostUsd: maxTotal } : {}),
@@ -344,6 +351,7 @@ export function createWorkerCommand(context: CliContext): Command {
             {
               docker,
               outputDir: resolve(context.cwd, options.output),
+              environment: data.environment ?? "auto",
               modelName: data.modelName,
               ...(options.reposDir ? { reposDir: resolve(context.cwd, options.reposDir) } : {}),
               cacheDir: repositoryCacheDir(context),
