@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { ConfigError, UsageError } from "../src/index.js";
+import { fetchHubDatasetSplit, parseHubDatasetReference, type HubDatasetReference } from "./hub-dataset.js";
 import type { Prediction, SweBenchInstance } from "./instance.js";
 
 /** The dataset names `loadInstances` accepts, and the file each names inside the datasets directory. */
@@ -20,8 +21,12 @@ export const DATASETS_ENV_VAR = "SWEBENCH_DATASETS";
 /** Where named datasets are found: an explicit directory wins over the caller's environment. */
 export interface DatasetLocation {
   datasetsDir?: string;
-  /** The environment passed in by the caller (never read from process.env here). */
+  /** The environment passed in by the caller (never read from process.env here); HF_ENDPOINT and HF_TOKEN reach the hub. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Where datasets from the Hugging Face hub (`owner/name[:split]`) are cached; loading one needs it. */
+  hubCacheDir?: string;
+  /** Progress and warnings of loading a hub dataset, one line each (a download, the cache standing in for the hub). */
+  onProgress?: (line: string) => void;
 }
 
 /** The 12 standard string fields, in the order of the official files. FAIL_TO_PASS/PASS_TO_PASS are checked apart. */
@@ -60,15 +65,15 @@ export function resolveDatasetPath(nameOrPath: string, location: DatasetLocation
 }
 
 /**
- * Loads and validates SWE-bench instances from a .json (array), .jsonl or .parquet file, or from a
- * dataset name ("lite", "lite-dev", "verified") resolved in the datasets directory. Rows keep their
+ * Loads and validates SWE-bench instances from a .json (array), .jsonl or .parquet file, from a
+ * dataset name ("lite", "lite-dev", "verified") resolved in the datasets directory, or from a Hugging
+ * Face hub dataset `owner/name[:split]` (split "test" by default; see hub-dataset.ts). Rows keep their
  * file order; extra columns are kept. A malformed row throws a UsageError naming the file, line and field.
  */
 export async function loadInstances(nameOrPath: string, location: DatasetLocation = {}): Promise<SweBenchInstance[]> {
-  const path = resolveDatasetPath(nameOrPath, location);
-  await requireFile(path, isDatasetName(nameOrPath) ? `the "${nameOrPath}" dataset` : "the dataset");
-  const rows = await readRows(path, "instances");
-  if (rows.length === 0) throw new UsageError(`${path} holds no instances; check that it is the dataset file you meant.`);
+  const hubReference = parseHubDatasetReference(nameOrPath);
+  const { rows, source } = hubReference !== undefined ? await readHubRows(hubReference, location) : await readFileRows(nameOrPath, location);
+  if (rows.length === 0) throw new UsageError(`${source} holds no instances; check that it is the dataset you meant.`);
   const firstSeen = new Map<string, string>();
   return rows.map(({ value, where }) => {
     const instance = validateInstance(value, where);
@@ -186,6 +191,26 @@ export function goldPredictions(instances: readonly Pick<SweBenchInstance, "inst
   return instances.map((instance) => ({ instance_id: instance.instance_id, model_name_or_path: modelName, model_patch: instance.patch }));
 }
 
+async function readFileRows(nameOrPath: string, location: DatasetLocation): Promise<{ rows: Row[]; source: string }> {
+  const path = resolveDatasetPath(nameOrPath, location);
+  await requireFile(path, isDatasetName(nameOrPath) ? `the "${nameOrPath}" dataset` : "the dataset");
+  return { rows: await readRows(path, "instances"), source: path };
+}
+
+async function readHubRows(reference: HubDatasetReference, location: DatasetLocation): Promise<{ rows: Row[]; source: string }> {
+  if (location.hubCacheDir === undefined) {
+    throw new ConfigError(`Loading ${reference.repoId} from the Hugging Face hub needs a cache directory to download it into; pass hubCacheDir.`);
+  }
+  const files = await fetchHubDatasetSplit(reference, {
+    cacheDir: location.hubCacheDir,
+    ...(location.env ? { env: location.env } : {}),
+    ...(location.onProgress ? { onProgress: location.onProgress } : {}),
+  });
+  const rows: Row[] = [];
+  for (const file of files) rows.push(...(await readParquetRows(file)));
+  return { rows, source: `${reference.repoId} (split ${reference.split})` };
+}
+
 interface Row {
   value: unknown;
   /** "file:line N" (JSONL), "file: element N" (JSON array), "file: key K" (JSON object) or "file: row N" (parquet). */
@@ -209,7 +234,9 @@ async function readRows(path: string, what: "instances" | "predictions"): Promis
   const text = await readFile(path, "utf8");
   if (extension === ".jsonl") return readJsonLines(path, text);
   if (extension === ".json") return readJsonDocument(path, text, what);
-  throw new UsageError(`${path}: unknown file type "${extension}"; give a .json (array), .jsonl or .parquet file, or a dataset name (lite, lite-dev, verified).`);
+  throw new UsageError(
+    `${path}: unknown file type "${extension}"; give a .json (array), .jsonl or .parquet file, a dataset name (lite, lite-dev, verified), or a Hugging Face dataset as owner/name[:split].`,
+  );
 }
 
 function readJsonLines(path: string, text: string): Row[] {
@@ -251,9 +278,22 @@ async function readParquetRows(path: string): Promise<Row[]> {
   return records.map((record, index) => ({ value: normaliseParquetRecord(record), where: `${path}: row ${index}` }));
 }
 
-/** Parquet readers give timestamps as Dates and lists as arrays; the dataset's fields are strings. */
+/**
+ * Parquet readers give timestamps as Dates and 64-bit integers as BigInts, in any column and nested in
+ * lists and structs (extra columns of other datasets); instances must stay plain JSON, so Dates become
+ * ISO strings and BigInts numbers (strings when too large to be exact).
+ */
 function normaliseParquetRecord(record: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value]));
+  return normaliseParquetValue(record) as Record<string, unknown>;
+}
+
+function normaliseParquetValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (Array.isArray(value)) return value.map(normaliseParquetValue);
+  const isStruct = typeof value === "object" && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null);
+  if (isStruct) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, normaliseParquetValue(item)]));
+  return value;
 }
 
 function validateInstance(value: unknown, where: string): SweBenchInstance {

@@ -41,7 +41,11 @@ interface EvalOptions extends DatasetOptions {
 
 function addDatasetOptions(command: Command): Command {
   return command
-    .option("--dataset <name|file>", 'a dataset: "lite", "lite-dev", "verified" (files in --datasets-dir), or a .json/.jsonl/.parquet file', "lite")
+    .option(
+      "--dataset <name|file|owner/name[:split]>",
+      'a dataset: "lite", "lite-dev", "verified" (files in --datasets-dir), a .json/.jsonl/.parquet file, or a Hugging Face dataset such as SWE-bench/SWE-bench_Verified or princeton-nlp/SWE-bench_Lite:dev (split "test" unless given; cached, used offline; env HF_ENDPOINT, HF_TOKEN)',
+      "lite",
+    )
     .option("--datasets-dir <dir>", "where the named datasets' files are (env SWEBENCH_DATASETS)")
     .option("--instance-ids <ids>", "only these instances (comma- or space-separated)")
     .option("--repo <names>", "only these repositories (owner/name or name, comma-separated)")
@@ -55,9 +59,14 @@ async function specLookups(context: CliContext, options: DatasetOptions): Promis
   return options.specs ? loadExtraSpecs(resolve(context.cwd, options.specs)) : {};
 }
 
-/** The instances the options select, in dataset order. */
+/** The instances the options select, in dataset order; a hub dataset is cached in hf-datasets/ beside the clone cache. */
 export async function selectInstances(context: CliContext, options: DatasetOptions): Promise<SweBenchInstance[]> {
-  const instances = await loadInstances(options.dataset, { ...(options.datasetsDir ? { datasetsDir: resolve(context.cwd, options.datasetsDir) } : {}), env: context.env });
+  const instances = await loadInstances(options.dataset, {
+    ...(options.datasetsDir ? { datasetsDir: resolve(context.cwd, options.datasetsDir) } : {}),
+    env: context.env,
+    hubCacheDir: resolve(repositoryCacheDir(context), "..", "hf-datasets"),
+    onProgress: (line) => context.io.stderr.write(`[dataset] ${line}\n`),
+  });
   const list = (value: string | undefined) => value?.split(/[\s,]+/).filter(Boolean);
   const ids = list(options.instanceIds);
   const repos = list(options.repo);
