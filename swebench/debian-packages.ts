@@ -50,6 +50,31 @@ export const DEBIAN_PACKAGES_BY_REPO: Readonly<Record<string, readonly string[]>
     "python3-requests",
     "python3-pygments",
   ],
+  // What django's tests/requirements/py3.txt asks for and Debian has (black, pymemcache and
+  // tzdata-the-module are missing; the tests that need them skip), and `locales` for the
+  // en_US.UTF-8 locale the eval scripts generate.
+  "django/django": [
+    "locales",
+    "python3-asgiref",
+    "python3-sqlparse",
+    "python3-tz",
+    "python3-aiosmtpd",
+    "python3-argon2",
+    "python3-bcrypt",
+    "python3-colorama",
+    "python3-docutils",
+    "python3-geoip2",
+    "python3-jinja2",
+    "python3-numpy",
+    "python3-pil",
+    "python3-memcache",
+    "python3-pylibmc",
+    "python3-pywatchman",
+    "python3-yaml",
+    "python3-redis",
+    "python3-selenium",
+    "python3-tblib",
+  ],
   "pylint-dev/astroid": ["python3-lazy-object-proxy", "python3-wrapt", "python3-typing-extensions"],
   "marshmallow-code/marshmallow": ["python3-simplejson", "python3-dateutil", "python3-tz"],
 };
@@ -58,6 +83,15 @@ export const DEBIAN_PACKAGES_BY_REPO: Readonly<Record<string, readonly string[]>
 export function debianPackagesFor(repo: string): string[] | undefined {
   const extra = DEBIAN_PACKAGES_BY_REPO[repo];
   return extra ? [...COMMON_DEBIAN_PACKAGES, ...extra] : undefined;
+}
+
+/**
+ * `pre_install` commands for a Debian environment: the set-up container is offline and the
+ * environment image already has the repository's apt packages, so an `apt-get update` or
+ * `apt-get install` there (django 1.11 and 2.2 install `locales` this way) is left out.
+ */
+export function debianPreInstallCommands(commands: readonly string[] | undefined): string[] {
+  return (commands ?? []).filter((command) => !/^\s*apt-get\s+(update|install)\b/.test(command));
 }
 
 /**

@@ -12,7 +12,7 @@ import type Docker from "dockerode";
 import { canonicalJson, ensureCachedClone, ensureImage, imageExists, imageTag, SANDBOX_LABELS, trackContainer, untrackContainer, withBuildLock, type ImageRecipe } from "../src/index.js";
 import { createHash } from "node:crypto";
 import { runScript } from "./container-exec.js";
-import { debianEvalInstallCommand, debianInstallCommand, debianPackagesFor } from "./debian-packages.js";
+import { debianEvalInstallCommand, debianInstallCommand, debianPackagesFor, debianPreInstallCommands } from "./debian-packages.js";
 import { REPO_DIRECTORY } from "./eval-script.js";
 import type { SweBenchInstance } from "./instance.js";
 import { localServicePackages } from "./local-services.js";
@@ -228,7 +228,7 @@ export function setupScript(instance: Pick<SweBenchInstance, "base_commit">, env
     `git fetch -q --depth 2 --upload-pack 'git -c uploadpack.allowAnySHA1InWant=true upload-pack' /mirror ${commit}`,
     `git checkout -q ${commit}`,
     "git config user.email swebench@localhost && git config user.name swebench",
-    ...(environment.spec.pre_install ?? []),
+    ...debianPreInstallCommands(environment.spec.pre_install),
     ...(environment.setupInstall ? [environment.setupInstall] : []),
     // What the install left behind (egg-info, build/) must not show up as the model's changes.
     "git status --porcelain --ignored | head -n 50",

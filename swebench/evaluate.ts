@@ -11,14 +11,13 @@ import { debianEnvironmentSpec, ensureInstanceImage, EnvironmentError, repositor
 import { evaluateInstance, type InstanceOutcome, type InstanceTiming } from "./evaluate-instance.js";
 import type { GradingMode } from "./grading.js";
 import type { Prediction, SweBenchInstance } from "./instance.js";
-import { AbortedError, ConfigError, imageExists, pullImage } from "../src/index.js";
-import { localImageName, officialImageName } from "./image-names.js";
+import { AbortedError, ConfigError } from "../src/index.js";
 import { evaluationLogDir, formatRunSummary, readReportTexts, runSummary, runSummaryFileName, type RunSummary } from "./run-summary.js";
+import { chooseOfficialImage, type EnvironmentKind } from "./official-images.js";
 import { setupFailureCache } from "./setup-failures.js";
 import { specFor, type RepoVersionSpec } from "./specs/index.js";
 
-/** Which images the instances run in. */
-export type EnvironmentKind = "official" | "debian" | "auto";
+export type { EnvironmentKind };
 
 /** One instance's result, as the CLI shows it. */
 export interface InstanceResult {
@@ -122,10 +121,10 @@ async function evaluateOne(options: EvaluateOptions, instance: SweBenchInstance,
   let localServices: RepoVersionSpec["localServices"];
   try {
     const spec = (options.specLookup ?? specFor)(instance.repo, instance.version);
-    const official = options.environment === "debian" ? undefined : await findOfficialImage(options.docker, instanceId, options.signal);
-    if (options.environment === "official" && !official) {
-      throw new EnvironmentError(`The official image ${officialImageName(instanceId)} is not here and cannot be pulled; use --environment debian (or auto) to build one here.`);
-    }
+    const official = await chooseOfficialImage(options.docker, instanceId, options.environment, {
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...signal,
+    });
     if (official) {
       image = official;
       evalScript = makeEvalScript(instance, spec, { environment: "conda" });
@@ -160,27 +159,6 @@ async function evaluateOne(options: EvaluateOptions, instance: SweBenchInstance,
   });
   return { instanceId, outcome, timing: { ...timing, totalMs: Date.now() - started } };
 }
-
-/**
- * The official image of an instance: the Docker Hub one or one the official harness built here
- * (`sweb.eval.x86_64.<id>`) when present, else the Docker Hub one pulled when a registry answers;
- * undefined when neither can be had.
- */
-async function findOfficialImage(docker: Docker, instanceId: string, signal: AbortSignal | undefined): Promise<string | undefined> {
-  for (const name of [officialImageName(instanceId), localImageName(instanceId)]) {
-    if (await imageExists(docker, name)) return name;
-  }
-  const name = officialImageName(instanceId);
-  if (Date.now() < registryUnreachableUntil) return undefined;
-  const outcome = await pullImage(docker, name, signal ? { signal } : {});
-  if (outcome.pulled) return name;
-  // An image that does not exist says nothing about the registry; no answer does: stop asking for a while.
-  if (!/manifest unknown|not found|pull access denied|repository does not exist/i.test(outcome.reason)) registryUnreachableUntil = Date.now() + 10 * 60_000;
-  return undefined;
-}
-
-/** Until when pulls are not tried again after the registry did not answer. */
-let registryUnreachableUntil = 0;
 
 function isConfigError(error: unknown): boolean {
   return error instanceof ConfigError;

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { runTask, UsageError } from "../../src/index.js";
 import { filterInstances, goldPredictions, loadInstances, loadPredictions } from "../../swebench/dataset.js";
+import { countResults, environmentVerdict, formatResultCounts, type EnvironmentCheck } from "../../swebench/environment-check.js";
 import { evaluatePredictions, type EnvironmentKind, type InstanceResult } from "../../swebench/evaluate.js";
 import { prepareEnvironments } from "../../swebench/prepare.js";
 import type { GradingMode } from "../../swebench/grading.js";
@@ -84,12 +85,19 @@ function positiveInteger(value: string, flag: string): number {
   return number;
 }
 
-/** One line per finished instance. */
+function indentFollowingLines(text: string): string {
+  return text.trimEnd().split("\n").join("\n    ");
+}
+
+/** One line per finished instance (a failure's reason may follow on indented lines). */
 function describeResult(result: InstanceResult): string {
   const outcome = result.outcome;
   const time = result.timing ? ` (${(result.timing.totalMs / 1000).toFixed(1)} s${result.timing.testCommandMs !== null ? `, tests ${(result.timing.testCommandMs / 1000).toFixed(1)} s` : ""})` : "";
   switch (outcome.kind) {
     case "graded":
+      if (outcome.diagnosis.testsParsed === 0) {
+        return `${result.instanceId}: tests never ran (an environment problem): no test result was parsed${outcome.diagnosis.environmentLines.length ? `; the output says: ${outcome.diagnosis.environmentLines.join(" | ")}` : ""}${time}`;
+      }
       return `${result.instanceId}: ${outcome.grade.resolved ? "resolved" : "unresolved"} ${outcome.grade.status}` +
         ` — F2P ${outcome.grade.testsStatus.FAIL_TO_PASS.success.length}/${outcome.grade.testsStatus.FAIL_TO_PASS.success.length + outcome.grade.testsStatus.FAIL_TO_PASS.failure.length}` +
         `, P2P ${outcome.grade.testsStatus.PASS_TO_PASS.success.length}/${outcome.grade.testsStatus.PASS_TO_PASS.success.length + outcome.grade.testsStatus.PASS_TO_PASS.failure.length}` +
@@ -99,7 +107,8 @@ function describeResult(result: InstanceResult): string {
     case "skipped":
       return `${result.instanceId}: skipped, ${outcome.reason}`;
     default:
-      return `${result.instanceId}: ${outcome.kind}: ${outcome.reason.split("\n")[0]}${time}`;
+      // The reason in full (a set-up's last lines say why it failed), indented under the line.
+      return `${result.instanceId}: ${outcome.kind}${time}: ${indentFollowingLines(outcome.reason)}`;
   }
 }
 
@@ -169,33 +178,35 @@ function createEvalCommand(context: CliContext): Command {
       },
       signal: context.signal,
     });
-    if (json) printJson(context.io, { summaryFile: run.summaryFile, summary: run.summary, environmentErrors: run.environmentErrors });
+    const check: EnvironmentCheck | undefined = options.gold ? "gold" : options.empty ? "empty" : undefined;
+    const verdicts = check ? run.results.map((result) => environmentVerdict(result, check)) : undefined;
+    const counts = countResults(run.results);
+    if (json) printJson(context.io, { summaryFile: run.summaryFile, summary: run.summary, counts, environmentErrors: run.environmentErrors, ...(verdicts ? { verdicts } : {}) });
     else {
       const s = run.summary;
+      // The official summary counts an empty patch as "empty" and an instance without an
+      // environment as an error; the line of this run's own counts says what happened to each.
       context.io.stdout.write(
         `instances: ${s.total_instances} (submitted ${s.submitted_instances}, completed ${s.completed_instances})\n` +
-          `resolved:  ${s.resolved_instances}\nunresolved: ${s.unresolved_instances}\nempty:     ${s.empty_patch_instances}\nerrors:    ${s.error_instances}` +
-          `${run.environmentErrors.length ? ` (${run.environmentErrors.length} could not get an environment: see ${run.summaryFile.replace(/\.json$/, ".environment-errors.json")})` : ""}\n` +
+          `resolved:  ${s.resolved_instances}\nunresolved: ${s.unresolved_instances}\nempty:     ${s.empty_patch_instances}\nerrors:    ${s.error_instances}\n` +
+          `this run:  ${formatResultCounts(counts)}\n` +
+          (run.environmentErrors.length ? `no environment: see ${run.summaryFile.replace(/\.json$/, ".environment-errors.json")}\n` : "") +
           `report:    ${run.summaryFile}\n`,
       );
     }
-    const check = options.gold ? "gold" : options.empty ? "empty" : undefined;
-    if (check) {
-      const invalid = run.results.filter((result) => !environmentValid(result, check)).map((result) => result.instanceId);
-      const line = `environments: ${run.results.length - invalid.length}/${run.results.length} valid (${check === "gold" ? "the gold patch resolves" : "FAIL_TO_PASS fails and PASS_TO_PASS passes without a patch"})${invalid.length ? `; not valid: ${invalid.join(", ")}` : ""}\n`;
-      if (!json) context.io.stdout.write(line);
+    if (check && verdicts) {
+      const judged = verdicts.filter((verdict) => verdict.valid !== null);
+      const invalid = judged.filter((verdict) => verdict.valid === false);
+      if (!json) {
+        context.io.stdout.write(
+          `environments: ${judged.length - invalid.length}/${judged.length} valid (${check === "gold" ? "the gold patch resolves" : "FAIL_TO_PASS fails and PASS_TO_PASS passes without a patch"})` +
+            `${judged.length < verdicts.length ? `; ${verdicts.length - judged.length} not evaluated (report.json exists; --redo)` : ""}\n` +
+            invalid.map((verdict) => `  ${verdict.instanceId}: ${verdict.problem}: ${verdict.reason}\n`).join(""),
+        );
+      }
       context.setExitCode(invalid.length ? ExitCode.notSolved : ExitCode.ok);
     } else context.setExitCode(ExitCode.ok);
   });
-}
-
-/** Whether an environment passes the --gold or --empty check. */
-function environmentValid(result: InstanceResult, check: "gold" | "empty"): boolean {
-  if (result.outcome.kind !== "graded") return false;
-  const { grade } = result.outcome;
-  if (check === "gold") return grade.resolved;
-  const { FAIL_TO_PASS: failToPass, PASS_TO_PASS: passToPass } = grade.testsStatus;
-  return failToPass.success.length === 0 && failToPass.failure.length > 0 && passToPass.failure.length === 0;
 }
 
 interface RunOptions extends DatasetOptions {
