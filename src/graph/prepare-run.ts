@@ -90,6 +90,8 @@ export interface PreparedRun {
 export const CONDENSE_AT_TOKENS = 60_000;
 /** Characters of the repository map in the prompts. */
 const REPO_MAP_CHARS = 16_000;
+/** Where, in the runs directory, repository maps are cached by commit (beside memory.sqlite; `agent runs` lists run ids only). */
+const REPO_MAP_CACHE_DIRECTORY = "repo-map-cache";
 
 /**
  * The model of each role: `models.<role>` in the configuration, else `model`. Roles with the
@@ -254,7 +256,15 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
       manifest,
       runDir,
       runtime,
-      input: saved ? null : await firstInput(manifest, programmer.sandbox, { now, config: environment.config, userInstructionsFile: join(dirname(environment.userConfigPath), "AGENTS.md"), ...(environment.signal ? { signal: environment.signal } : {}) }),
+      input: saved
+        ? null
+        : await firstInput(manifest, programmer.sandbox, {
+            now,
+            config: environment.config,
+            userInstructionsFile: join(dirname(environment.userConfigPath), "AGENTS.md"),
+            repoMapCacheDir: join(environment.runsDir, REPO_MAP_CACHE_DIRECTORY),
+            ...(environment.signal ? { signal: environment.signal } : {}),
+          }),
       checkpointer,
       store,
       repoKey,
@@ -312,9 +322,9 @@ const USER_INSTRUCTIONS_CHARS = 8_000;
 async function firstInput(
   manifest: RunManifest,
   sandbox: Sandbox,
-  options: { now: () => number; config: AgentConfig; userInstructionsFile: string; signal?: AbortSignal },
+  options: { now: () => number; config: AgentConfig; userInstructionsFile: string; repoMapCacheDir: string; signal?: AbortSignal },
 ): Promise<Partial<AgentStateValue>> {
-  const map = await buildRepoMap(sandbox, { focus: extractIssueTerms(manifest.task), ...(options.signal ? { signal: options.signal } : {}) });
+  const map = await buildRepoMap(sandbox, { focus: extractIssueTerms(manifest.task), cacheDir: options.repoMapCacheDir, ...(options.signal ? { signal: options.signal } : {}) });
   return {
     runId: manifest.runId,
     task: manifest.task,

@@ -1,7 +1,8 @@
 import { SandboxError } from "../errors.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
-import { treeSitterGrammarFor } from "../tools/syntax-check.js";
-import { buildSymbolIndex, findSymbols, isTestPath, type SourceFile, type SymbolMatch } from "./symbol-index.js";
+import { readCachedRepoScan, repoMapCacheKey, writeCachedRepoScan } from "./repo-map-cache.js";
+import { continueSourceScan, emptySourceScan, findFocusDefinitions, rankSources, scannableSources, type SourceScan } from "./source-scan.js";
+import { findSymbols, indexSymbols, normaliseFocusTerms, type SymbolMatch } from "./symbol-index.js";
 
 /** An overview of a repository for the planner's prompt. Plain JSON, so it can live in graph state. */
 export interface RepoMap {
@@ -19,6 +20,8 @@ export interface RepoMap {
   symbols: string;
   /** Definitions matching the `focus` terms (planner localisation); empty without focus terms. */
   candidates: SymbolMatch[];
+  /** What the map leaves out and why (the time budget ran out, files too big or generated); empty when nothing is. */
+  notes: string[];
 }
 
 /** Limits and hints for buildRepoMap; every field has a default. */
@@ -37,8 +40,27 @@ export interface RepoMapOptions {
   maxSourceFiles?: number;
   readmeLines?: number;
   readmeChars?: number;
+  /**
+   * Milliseconds the map may take, about (a file being parsed is finished); 10,000 when unset.
+   * When they are spent the symbol index keeps the files read so far and `notes` says so.
+   */
+  timeBudgetMs?: number;
+  /** Where maps of clean trees are cached by commit (see repo-map-cache.ts); no cache when unset. */
+  cacheDir?: string;
   signal?: AbortSignal;
 }
+
+/** The time a map may take unless told otherwise: on a 2-core machine under load, sympy's full parse took 71 s. */
+export const DEFAULT_REPO_MAP_BUDGET_MS = 10_000;
+
+/** Source files bigger than this are not read for the symbol index: generated or data, and slow to parse. */
+const MAX_SOURCE_BYTES = 256 * 1024;
+
+/** Share of the time budget the text search for the focus terms' definitions may take. */
+const FOCUS_SEARCH_SHARE = 0.2;
+
+/** Share of the time budget kept for what follows the scan: the index, the tree, the README (half a second on sympy). */
+const AFTER_SCAN_SHARE = 0.1;
 
 /** Directories never shown: VCS data, dependencies and caches. */
 const SKIPPED_DIRECTORIES = new Set([
@@ -61,9 +83,6 @@ const SKIPPED_DIRECTORIES = new Set([
 
 /** Build output, skipped when the listing does not come from git (git already leaves out what is ignored). */
 const BUILD_DIRECTORY = /^(build|dist|target|out|coverage|htmlcov|.*\.egg-info)$/;
-
-/** Source files bigger than this are not read for the symbol index. */
-const MAX_SOURCE_BYTES = 512 * 1024;
 
 const LANGUAGES_BY_EXTENSION: Record<string, string> = {
   py: "Python",
@@ -130,26 +149,91 @@ const MAX_TEST_DIRECTORIES = 12;
 /**
  * Maps the repository in the sandbox: file tree, README, languages, test layout and the symbol
  * index. Files come from `git ls-files` (so .gitignore is respected) when the workspace is a git
- * repository, otherwise from listing directories.
+ * repository, otherwise from listing directories. Parsing every file of a big repository takes
+ * minutes, so the index reads the most relevant files first (see rankSources) and stops when
+ * the time budget is spent, saying so in `notes`; with a `cacheDir`, a clean tree's listing and
+ * scan are kept by commit, and the next map of that commit starts from them.
  */
 export async function buildRepoMap(sandbox: Sandbox, options: RepoMapOptions = {}): Promise<RepoMap> {
-  const paths = await listRepoFiles(sandbox, options.signal);
-  const focus = options.focus ?? [];
-  const sources = await readSourceFiles(sandbox, paths, options.maxSourceFiles ?? 4_000, focus);
-  const index = await buildSymbolIndex(sources, { maxChars: options.maxSymbolChars ?? 12_000, focus });
+  const started = performance.now();
+  const budgetMs = options.timeBudgetMs ?? DEFAULT_REPO_MAP_BUDGET_MS;
+  const timeLeft = () => budgetMs - (performance.now() - started);
+  const focus = normaliseFocusTerms(options.focus ?? []);
+  const maxSourceFiles = options.maxSourceFiles ?? 4_000;
+  const commit = options.cacheDir ? await cleanCommitOf(sandbox, options.signal) : undefined;
+  const cacheKey = commit ? repoMapCacheKey(commit, { maxSourceFiles, maxSourceBytes: MAX_SOURCE_BYTES }) : undefined;
+  const cached = options.cacheDir && cacheKey ? await readCachedRepoScan(options.cacheDir, cacheKey) : undefined;
+  const listing = cached ? { paths: cached.paths, isGitListing: true } : await listRepoFiles(sandbox, options.signal);
+  const scan = cached?.scan ?? emptySourceScan();
+
+  const sources = scannableSources(listing.paths);
+  const isScanned = (path: string) => scan.outcomes[path] !== undefined;
+  const needsSearch = focus.length > 0 && listing.isGitListing && sources.some((path) => !isScanned(path));
+  const definesFocus = needsSearch
+    ? await findFocusDefinitions(sandbox, focus, { timeoutMs: Math.floor(timeLeft() * FOCUS_SEARCH_SHARE), ...(options.signal ? { signal: options.signal } : {}) })
+    : new Set<string>();
+  const chosen = rankSources(sources, focus, definesFocus).slice(0, maxSourceFiles);
+  const scanned = await continueSourceScan(
+    sandbox,
+    chosen.filter((path) => !isScanned(path)),
+    scan,
+    { maxFileBytes: MAX_SOURCE_BYTES, isOutOfTime: () => timeLeft() <= budgetMs * AFTER_SCAN_SHARE, ...(options.signal ? { signal: options.signal } : {}) },
+  );
+  if (options.cacheDir && cacheKey && (!cached || scanned > 0)) {
+    // The cache only saves time: a run goes on without it (a read-only or full disk).
+    await writeCachedRepoScan(options.cacheDir, cacheKey, { paths: listing.paths, scan }).catch(() => {});
+  }
+  const index = indexSymbols(scan.files, { maxChars: options.maxSymbolChars ?? 12_000, focus });
   return {
-    fileCount: paths.length,
-    tree: renderTree(paths, {
+    fileCount: listing.paths.length,
+    tree: renderTree(listing.paths, {
       maxLines: options.maxTreeLines ?? 300,
       maxDepth: options.maxTreeDepth ?? 4,
       maxEntries: options.maxEntriesPerDirectory ?? 30,
     }),
-    readme: await readReadme(sandbox, paths, options.readmeLines ?? 60, options.readmeChars ?? 3_000),
-    languages: countLanguages(paths),
-    testLayout: describeTestLayout(paths),
+    readme: await readReadme(sandbox, listing.paths, options.readmeLines ?? 60, options.readmeChars ?? 3_000),
+    languages: countLanguages(listing.paths),
+    testLayout: describeTestLayout(listing.paths),
     symbols: index.text,
     candidates: focus.length > 0 ? findSymbols(index, focus) : [],
+    notes: describeScanGaps(sources, chosen, scan, budgetMs),
   };
+}
+
+/**
+ * The commit of a workspace whose tree is exactly that commit (nothing changed, nothing
+ * untracked), so a map of it can be cached by commit; undefined otherwise or outside git.
+ */
+async function cleanCommitOf(sandbox: Sandbox, signal: AbortSignal | undefined): Promise<string | undefined> {
+  const result = await sandbox.exec({ command: "git rev-parse --verify HEAD && git status --porcelain --untracked-files=normal", cwd: sandbox.workdir, timeoutMs: 30_000 }, signal);
+  const [commit, ...changes] = result.stdout.trim().split("\n");
+  if (result.exitCode !== 0 || result.truncated || commit === undefined || !/^[0-9a-f]{40,64}$/.test(commit)) return undefined;
+  return changes.length === 0 ? commit : undefined;
+}
+
+/** What the symbol index leaves out and why, in words for the planner; empty when it has every source file. */
+function describeScanGaps(sources: string[], chosen: string[], scan: SourceScan, budgetMs: number): string[] {
+  const notes: string[] = [];
+  const unscanned = chosen.filter((path) => scan.outcomes[path] === undefined).length;
+  if (unscanned > 0) {
+    notes.push(
+      `The map's time budget (${Math.round(budgetMs / 1000)} s) ran out: the definitions of ${unscanned} of ${chosen.length} source files are not indexed ` +
+        "(the files that define the issue's terms and the project's own code were read first, tests last). Search the code for anything not listed.",
+    );
+  }
+  if (sources.length > chosen.length) notes.push(`${sources.length - chosen.length} more source files are beyond the map's limit of ${chosen.length} files read and not indexed.`);
+  const counts = { "too-big": 0, generated: 0, binary: 0 };
+  for (const path of chosen) {
+    const outcome = scan.outcomes[path];
+    if (outcome === "too-big" || outcome === "generated" || outcome === "binary") counts[outcome] += 1;
+  }
+  const skipped = [
+    counts["too-big"] > 0 ? `${counts["too-big"]} over ${MAX_SOURCE_BYTES / 1024} KB` : "",
+    counts.generated > 0 ? `${counts.generated} generated` : "",
+    counts.binary > 0 ? `${counts.binary} binary` : "",
+  ].filter((part) => part !== "");
+  if (skipped.length > 0) notes.push(`Source files not indexed: ${skipped.join(", ")}.`);
+  return notes;
 }
 
 /** Renders a repo map as prompt text of at most about `maxChars`, trimming the tree, README and symbols to fit. */
@@ -163,6 +247,7 @@ export function formatRepoMap(map: RepoMap, options: { maxChars: number }): stri
     `Files: ${map.fileCount}`,
     `Languages: ${languages}`,
     `Tests: ${testParts.length > 0 ? testParts.join("; ") : "none found"}`,
+    ...map.notes.map((note) => `Note: ${note}`),
   ].join("\n");
   const candidates = map.candidates.map((match) => `${match.term}: ${match.path}:${match.line} ${match.kind} ${match.name}`).join("\n");
   const sections = [
@@ -181,8 +266,8 @@ export function formatRepoMap(map: RepoMap, options: { maxChars: number }): stri
   return parts.join("\n\n");
 }
 
-/** Repository files relative to the workspace root, sorted, without skipped directories. */
-async function listRepoFiles(sandbox: Sandbox, signal: AbortSignal | undefined): Promise<string[]> {
+/** Repository files relative to the workspace root, sorted, without skipped directories; and whether git listed them. */
+async function listRepoFiles(sandbox: Sandbox, signal: AbortSignal | undefined): Promise<{ paths: string[]; isGitListing: boolean }> {
   const fromGit = await sandbox.exec(
     { command: "git ls-files -z --cached --others --exclude-standard", cwd: sandbox.workdir, timeoutMs: 60_000, outputLimitBytes: 32 * 1024 * 1024 },
     signal,
@@ -191,33 +276,11 @@ async function listRepoFiles(sandbox: Sandbox, signal: AbortSignal | undefined):
   const paths = isGitListing
     ? [...new Set(fromGit.stdout.split("\0").filter((path) => path !== ""))]
     : (await sandbox.listDirectory(".", 12)).filter((entry) => entry.type !== "directory").map((entry) => entry.path);
-  return paths
-    .filter((path) => {
-      const directories = path.split("/").slice(0, -1);
-      return !directories.some((segment) => SKIPPED_DIRECTORIES.has(segment) || (!isGitListing && BUILD_DIRECTORY.test(segment)));
-    })
-    .sort();
-}
-
-/** Reads the source files the symbol index can parse, the most relevant first, up to `limit`. */
-async function readSourceFiles(sandbox: Sandbox, paths: string[], limit: number, focus: string[]): Promise<SourceFile[]> {
-  const lowerFocus = focus.map((term) => term.toLowerCase()).filter((term) => term.length >= 3);
-  const score = (path: string): number => {
-    const lowerPath = path.toLowerCase();
-    return (lowerFocus.some((term) => lowerPath.includes(term)) ? 10 : 0) - (isTestPath(path) ? 5 : 0) - (/(^|\/)(vendor|third_party|external)\//.test(path) ? 20 : 0);
-  };
-  const candidates = paths.filter((path) => treeSitterGrammarFor(path) !== undefined);
-  const chosen = candidates
-    .map((path, order) => ({ path, order, score: score(path) }))
-    .sort((a, b) => b.score - a.score || a.order - b.order)
-    .slice(0, limit);
-  const files: SourceFile[] = [];
-  for (const { path } of chosen) {
-    const content = await readIfPresent(sandbox, path);
-    if (content === undefined || content.length > MAX_SOURCE_BYTES || content.includes(0)) continue;
-    files.push({ path, content: content.toString("utf8") });
-  }
-  return files;
+  const kept = paths.filter((path) => {
+    const directories = path.split("/").slice(0, -1);
+    return !directories.some((segment) => SKIPPED_DIRECTORIES.has(segment) || (!isGitListing && BUILD_DIRECTORY.test(segment)));
+  });
+  return { paths: kept.sort(), isGitListing };
 }
 
 /** A listed file may be gone (deleted but still tracked), a dangling symlink, or point outside the workspace: skipped. */

@@ -57,14 +57,22 @@ export interface SymbolMatch {
 /** Files bigger than this are generated or minified; parsing them costs much and tells little. */
 const MAX_FILE_CHARS = 1_000_000;
 
-/** Directory names of code that is not the project's own. */
-const VENDORED_SEGMENT = /^(vendor|vendored|third_party|thirdparty|third-party|external|extern|node_modules|site-packages|dist|build|target)$/i;
+/** Directory names of code copied in from elsewhere. */
+const VENDORED_SEGMENT = /^(vendor|vendored|third_party|thirdparty|third-party|node_modules|site-packages|bower_components)$/i;
+
+/** Directory names of code that is often, not always, someone else's or build output (sympy/external is sympy's own). */
+const OUTSIDE_SEGMENT = /^(external|extern|dist|build|target)$/i;
 
 /** Directory names of code that is rarely what an issue is about. */
 const PERIPHERAL_SEGMENT = /^(docs?|examples?|samples?|benchmarks?|bench|migrations|scripts|tools)$/i;
 
 const TEST_SEGMENT = /^(tests?|testing|__tests__|specs?|testcases)$/i;
 const TEST_FILE = /(^test_.*\.py$)|(_test\.(py|go|rb)$)|(^tests\.py$)|(\.(test|spec)\.[cm]?[jt]sx?$)|(Tests?\.java$)|(_spec\.rb$)|(^conftest\.py$)/;
+
+/** True for files under a directory of vendored code (vendor/, third_party/, node_modules/...). */
+export function isVendoredPath(path: string): boolean {
+  return path.split("/").slice(0, -1).some((segment) => VENDORED_SEGMENT.test(segment));
+}
 
 /** True for files under a test directory or named like a test file. */
 export function isTestPath(path: string): boolean {
@@ -82,12 +90,23 @@ export function isTestPath(path: string): boolean {
 export async function buildSymbolIndex(files: SourceFile[], options: SymbolIndexOptions): Promise<SymbolIndex> {
   const indexed: FileSymbols[] = [];
   for (const file of files) {
-    const language = treeSitterGrammarFor(file.path);
-    if (language === undefined || file.content.length > MAX_FILE_CHARS || /\.min\.js$/.test(file.path)) continue;
-    const symbols = await extractSymbols(language, file.content);
-    if (symbols.length > 0) indexed.push({ path: file.path, language, symbols });
+    const symbols = await symbolsOfFile(file);
+    if (symbols !== undefined) indexed.push(symbols);
   }
-  indexed.sort((a, b) => compareStrings(a.path, b.path));
+  return indexSymbols(indexed, options);
+}
+
+/** The definitions of one source file; undefined when it has none or is not parsed (no grammar, minified, over a million characters). */
+export async function symbolsOfFile(file: SourceFile): Promise<FileSymbols | undefined> {
+  const language = treeSitterGrammarFor(file.path);
+  if (language === undefined || file.content.length > MAX_FILE_CHARS || /\.min\.js$/.test(file.path)) return undefined;
+  const symbols = await extractSymbols(language, file.content);
+  return symbols.length > 0 ? { path: file.path, language, symbols } : undefined;
+}
+
+/** The index of definitions already extracted (symbolsOfFile), e.g. kept from an earlier scan of the same commit. */
+export function indexSymbols(files: FileSymbols[], options: SymbolIndexOptions): SymbolIndex {
+  const indexed = [...files].sort((a, b) => compareStrings(a.path, b.path));
   const { text, omittedFiles } = renderIndex(indexed, options);
   return { files: indexed, text, omittedFiles };
 }
@@ -141,6 +160,11 @@ function symbolLabel(language: string, kind: SymbolKind): string {
   return kind;
 }
 
+/** Focus terms as the index matches them: trimmed, without a trailing `()`, `::` and `#` as dots; empty ones dropped. */
+export function normaliseFocusTerms(terms: string[]): string[] {
+  return terms.map(normaliseTerm).filter((term) => term !== "");
+}
+
 function normaliseTerm(term: string): string {
   return term.trim().replace(/\(\)$/, "").replace(/::|#/g, ".");
 }
@@ -163,24 +187,36 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The higher, the earlier a file gets room in the text; a focus match outweighs being a test or vendored. */
+/** The bonus of a file that defines a focus term: it outweighs being a test or vendored. */
+export const DEFINES_FOCUS_BONUS = 50;
+
+/** The higher, the earlier a file gets room in the text. */
 function relevance(file: FileSymbols, focus: string[]): number {
-  const lowerPath = file.path.toLowerCase();
-  const directories = file.path.split("/").slice(0, -1);
+  const definesFocus = focus.filter((term) => file.symbols.some((symbol) => matchRank(term, file.path, symbol.name) !== undefined)).length;
+  return pathRelevance(file.path, focus) + definesFocus * DEFINES_FOCUS_BONUS;
+}
+
+/**
+ * What a file's path alone says of its relevance, the higher the better: a focus term in the
+ * path counts for it; vendored code or build output, tests, docs and examples, and depth count
+ * against it. Cheap, so it also orders the files to read before any is parsed.
+ */
+export function pathRelevance(path: string, focus: string[]): number {
+  const lowerPath = path.toLowerCase();
+  const directories = path.split("/").slice(0, -1);
   let score = 0;
   for (const term of focus) {
     const lowerTerm = term.toLowerCase();
     if (lowerTerm.length >= 3 && lowerPath.includes(lowerTerm)) score += 15;
-    if (file.symbols.some((symbol) => matchRank(term, file.path, symbol.name) !== undefined)) score += 50;
   }
-  if (directories.some((segment) => VENDORED_SEGMENT.test(segment))) score -= 40;
-  if (isTestPath(file.path)) score -= 20;
+  if (directories.some((segment) => VENDORED_SEGMENT.test(segment) || OUTSIDE_SEGMENT.test(segment))) score -= 40;
+  if (isTestPath(path)) score -= 20;
   if (directories.some((segment) => PERIPHERAL_SEGMENT.test(segment))) score -= 10;
   return score - directories.length * 0.5;
 }
 
 function renderIndex(files: FileSymbols[], options: SymbolIndexOptions): { text: string; omittedFiles: number } {
-  const focus = (options.focus ?? []).map(normaliseTerm).filter((term) => term !== "");
+  const focus = normaliseFocusTerms(options.focus ?? []);
   const maxSymbols = options.maxSymbolsPerFile ?? 40;
   const ranked = files.map((file) => ({ file, score: relevance(file, focus) })).sort((a, b) => b.score - a.score || compareStrings(a.file.path, b.file.path));
   const rendered = ranked.map(({ file }) => ({ path: file.path, line: renderFile(file, maxSymbols) }));

@@ -199,6 +199,7 @@ describe("formatRepoMap", () => {
     testLayout: { dirs: [], patterns: [] },
     symbols: Array.from({ length: 200 }, (_, index) => `file${index}.py: def f${index} (1)`).join("\n"),
     candidates: [],
+    notes: [],
   };
 
   it("stays within the character budget by cutting whole lines and saying how many", () => {
