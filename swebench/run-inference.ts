@@ -42,6 +42,8 @@ export interface InferenceOptions {
   /** Runs the agent graph; the CLI passes runTask with its configuration. */
   solve: (options: Pick<RunTaskOptions, "task" | "repoPath" | "baseCommit" | "runsDir" | "limits" | "memoryPath" | "sandboxWorkdir" | "sandboxEnv" | "prepareWorkspace"> & { image: string }) => Promise<RunOutcome>;
   onResult?: (result: InferenceResult, progress: InferenceProgress) => void;
+  /** Called when an instance starts here (not for instances handed to queue workers). */
+  onStart?: (instance: SweBenchInstance) => void;
   /** Distribute the instances through this BullMQ queue to `agent worker` processes instead of solving them here. */
   queue?: QueueSettings;
   onProgress?: (line: string) => void;
@@ -136,6 +138,7 @@ export async function runInference(options: InferenceOptions): Promise<{ results
     const worker = async () => {
       for (let instance = pending.shift(); instance; instance = pending.shift()) {
         if (options.signal?.aborted || overBudget()) return;
+        options.onStart?.(instance);
         const { result, prediction } = await solveInstance(options, instance, options.maxTotalCostUsd === undefined ? undefined : options.maxTotalCostUsd - costUsd);
         await record(result, prediction);
       }

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { runTask, UsageError } from "../../src/index.js";
 import { filterInstances, goldPredictions, loadInstances, loadPredictions } from "../../swebench/dataset.js";
+import { formatDuration, RunProgressDisplay } from "../run-progress.js";
 import { countResults, environmentVerdict, formatResultCounts, type EnvironmentCheck } from "../../swebench/environment-check.js";
 import { evaluatePredictions, type EnvironmentKind, type InstanceResult } from "../../swebench/evaluate.js";
 import { prepareEnvironments } from "../../swebench/prepare.js";
@@ -245,11 +246,6 @@ function queueSettings(context: CliContext, url: string, name: string | undefine
   return { url, ...(name ? { name } : {}), ...(lock ? { lockDurationMs: positiveInteger(lock, "AGENT_QUEUE_LOCK_MS") } : {}) };
 }
 
-function formatDuration(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  return minutes >= 60 ? `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m` : minutes >= 1 ? `${minutes}m` : `${Math.round(ms / 1000)}s`;
-}
-
 /** `agent swebench run`: the agent graph on SWE-bench instances, writing predictions.jsonl. */
 function createRunCommand(context: CliContext): Command {
   return addDatasetOptions(
@@ -282,6 +278,9 @@ function createRunCommand(context: CliContext): Command {
     const maxTotal = positiveNumber(options.maxCost, "--max-cost");
     const outputDir = resolve(context.cwd, options.output);
     const lookups = await specLookups(context, options);
+    // A redrawn status bar on a terminal; plain lines on anything else. With --json, stdout has the
+    // results and the lines go to stderr all the same.
+    const display = new RunProgressDisplay(context.terminal ?? context.io.stderr, instances.length);
     const outcome = await runInference({
       docker,
       instances,
@@ -297,17 +296,18 @@ function createRunCommand(context: CliContext): Command {
       ...(lookups.debianPackages ? { debianPackages: lookups.debianPackages } : {}),
       solve: solveWithGraph(shared, { perInstanceCost, maxSteps }),
       ...(options.queue ? { queue: queueSettings(context, options.queue, options.queueName) } : {}),
-      onProgress: (line) => context.io.stderr.write(`[env] ${line}\n`),
+      onProgress: (line) => display.print(`[env] ${line}`),
+      onStart: () => display.started(),
       onResult: (result, progress) => {
         const cost = result.costUsd === null ? "cost unknown" : `$${result.costUsd.toFixed(2)}`;
         const eta = progress.etaMs === null ? "" : `, ETA ${formatDuration(progress.etaMs)}`;
         const line = `[run ${progress.done}/${progress.total} ${Math.round((100 * progress.done) / Math.max(1, progress.total))}%${eta}, $${progress.costUsd.toFixed(2)} so far] ` +
           `${result.instance_id}: ${result.status} (${cost}, ${formatDuration(result.durationMs)}${result.patchBytes ? `, patch ${result.patchBytes} bytes` : ", no patch"})${result.error ? ` — ${result.error.split("\n")[0]}` : ""}`;
         if (global.json) context.io.stdout.write(`${JSON.stringify({ ...result, progress })}\n`);
-        else context.io.stderr.write(`${line}\n`);
+        display.finished(line, progress, result.status === "error" || result.status === "environment-error", !options.queue);
       },
       signal: context.signal,
-    });
+    }).finally(() => display.finish());
     if (!global.json) {
       context.io.stdout.write(
         `predictions: ${outcome.predictionsFile}\nfinished:    ${outcome.results.length} instance(s)${outcome.stoppedForCost ? " (stopped: --max-cost reached)" : ""}\n` +
