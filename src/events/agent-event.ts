@@ -163,6 +163,10 @@ export type AgentEvent = EventBase &
         summary: string;
         usage: ModelUsage;
         costUsd: number | null;
+        /**
+         * From the run's first run-start to this event, exactly the difference of their
+         * timestamps; a resumed run counts from its first start, the time it was stopped included.
+         */
         durationMs: number;
         /** Path of patch.diff in the run directory, when there is a patch. */
         patchFile?: string;
@@ -181,16 +185,20 @@ export type AgentEventPayload = AgentEvent extends infer E
 /** Receives every event of a run. Sinks must not throw. */
 export type EventSink = (event: AgentEvent) => void;
 
-/** Emits payloads as stamped events of one run. */
-export type EmitEvent = (payload: AgentEventPayload) => void;
+/**
+ * Emits payloads as stamped events of one run. `at` stamps the event with a time the caller
+ * already read, when a field of the event is computed from it (run-end's duration); the current
+ * time otherwise.
+ */
+export type EmitEvent = (payload: AgentEventPayload, at?: Date) => void;
 
-/** Creates the emitter of one run: stamps each payload with the run id and the current time. */
+/** Creates the emitter of one run: stamps each payload with the run id and the time (`now`, or the `at` it is given). */
 export function createEventEmitter(
   runId: string,
   sink: EventSink,
   now: () => Date = () => new Date(),
 ): EmitEvent {
-  return (payload) => sink({ ...payload, runId, timestamp: now().toISOString() } as AgentEvent);
+  return (payload, at) => sink({ ...payload, runId, timestamp: (at ?? now()).toISOString() } as AgentEvent);
 }
 
 /** An emitter that drops every event, for callers that do not observe the run. */

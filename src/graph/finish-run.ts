@@ -45,16 +45,18 @@ export async function finishRun(prepared: PreparedRun, finalState: AgentStateVal
   if (!failure) for (const lesson of lessonsOfRun({ state, changedFiles, runId: manifest.runId })) store.remember(repoKey, lesson);
   const calls = events.filter((event) => event.type === "model-call-end");
   const error = failure ? describeFailure(failure.error) : undefined;
+  // One reading of the clock stamps run-end and gives its duration, so the two agree to the millisecond.
+  const endedAt = new Date(runtime.now());
   emit({
     type: "run-end",
     status: state.status ?? "failed",
     summary: error ? error.message : state.verdict ? summarizeVerdict(state.verdict) : (state.status ?? ""),
     usage: calls.reduce((sum, event) => addUsage(sum, event.usage), zeroUsage),
     costUsd: calls.some((event) => event.cost.usd === null) ? null : calls.reduce((sum, event) => sum + (event.cost.usd ?? 0), 0),
-    durationMs: runtime.now() - prepared.startedAt,
+    durationMs: endedAt.getTime() - prepared.startedAt,
     ...(patchFile ? { patchFile } : {}),
     ...(error ? { error } : {}),
-  });
+  }, endedAt);
   const report = buildRunReport((await readTrajectory(runDir)).events, { patch: state.patch });
   await recorder.writeReport(report);
   await recorder.writeSummary(renderSummaryMarkdown(report, { patch: state.patch }));

@@ -8,7 +8,7 @@ import type { RunSteering } from "../agents/run-steering.js";
 import type { AgentConfig } from "../config/schema.js";
 import { ConfigError, GitError, UsageError } from "../errors.js";
 import { createEventEmitter, type AgentEvent, type EmitEvent, type EventSink } from "../events/agent-event.js";
-import { createRunRecorder, redactDeep, type RunRecorder } from "../events/run-recorder.js";
+import { createRunRecorder, readTrajectory, redactDeep, type RunRecorder } from "../events/run-recorder.js";
 import { createWorkspace } from "../git/create-workspace.js";
 import { readOriginUrl } from "../git/inspect-repository.js";
 import { createWorkspaceGit } from "../git/workspace-git.js";
@@ -81,6 +81,11 @@ export interface PreparedRun {
   /** Every event so far, secrets removed. */
   events: AgentEvent[];
   emit: EmitEvent;
+  /**
+   * When the run first started, in ms: the time of its first run-start (a resumed run keeps its
+   * first one), read from the run's clock, which also stamps its events. run-end's durationMs
+   * counts from it, so the report's duration is exactly its endedAt − startedAt.
+   */
   startedAt: number;
   /** Removes the sandboxes and the working trees (resume rebuilds them) and closes the files. */
   dispose(): Promise<void>;
@@ -167,16 +172,22 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
     await writeRunManifest(runDir, manifest);
   }
   const checkpointer = resumedCheckpointer ?? SqliteSaver.fromConnString(checkpointPath);
+  const firstStartedAt = resuming ? await firstRunStart(runDir) : undefined;
   const recorder = await createRunRecorder({ runDir, redact });
   const events: AgentEvent[] = [];
   let observeTree: (event: AgentEvent) => void = () => {};
-  const emit = createEventEmitter(manifest.runId, (event) => {
-    const clean = redactDeep(event, redact);
-    events.push(clean);
-    recorder.sink(clean);
-    observeTree(clean);
-    environment.sink?.(clean);
-  });
+  // The run's clock stamps its events too, so stamps and durations come from one source.
+  const emit = createEventEmitter(
+    manifest.runId,
+    (event) => {
+      const clean = redactDeep(event, redact);
+      events.push(clean);
+      recorder.sink(clean);
+      observeTree(clean);
+      environment.sink?.(clean);
+    },
+    () => new Date(now()),
+  );
   emitToRun = emit;
   const sandboxes: Sandbox[] = [];
   let store: LongTermStore | undefined;
@@ -245,13 +256,18 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
       memoryText: formatMemoryForPrompt(store.recall(repoKey)),
       detectedTestCommands: [...projectTestCommand(environment.config.project), ...(await detectTestCommand(testDesigner.sandbox, environment.signal))],
     };
-    emit({
-      type: "run-start",
-      task: { title: manifest.task.title, source: manifest.task.source },
-      model: models.programmer.modelKey,
-      sandbox: choice.kind,
-      baseCommit: manifest.baseCommit,
-    });
+    // Whole milliseconds, as the event's ISO stamp keeps them.
+    const startedAt = new Date(now());
+    emit(
+      {
+        type: "run-start",
+        task: { title: manifest.task.title, source: manifest.task.source },
+        model: models.programmer.modelKey,
+        sandbox: choice.kind,
+        baseCommit: manifest.baseCommit,
+      },
+      startedAt,
+    );
     return {
       manifest,
       runDir,
@@ -259,7 +275,7 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
       input: saved
         ? null
         : await firstInput(manifest, programmer.sandbox, {
-            now,
+            startedAt: startedAt.getTime(),
             config: environment.config,
             userInstructionsFile: join(dirname(environment.userConfigPath), "AGENTS.md"),
             repoMapCacheDir: join(environment.runsDir, REPO_MAP_CACHE_DIRECTORY),
@@ -271,7 +287,7 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
       recorder,
       events,
       emit,
-      startedAt: now(),
+      startedAt: firstStartedAt ?? startedAt.getTime(),
       dispose,
     };
   } catch (error) {
@@ -322,7 +338,7 @@ const USER_INSTRUCTIONS_CHARS = 8_000;
 async function firstInput(
   manifest: RunManifest,
   sandbox: Sandbox,
-  options: { now: () => number; config: AgentConfig; userInstructionsFile: string; repoMapCacheDir: string; signal?: AbortSignal },
+  options: { startedAt: number; config: AgentConfig; userInstructionsFile: string; repoMapCacheDir: string; signal?: AbortSignal },
 ): Promise<Partial<AgentStateValue>> {
   const map = await buildRepoMap(sandbox, { focus: extractIssueTerms(manifest.task), cacheDir: options.repoMapCacheDir, ...(options.signal ? { signal: options.signal } : {}) });
   return {
@@ -331,6 +347,13 @@ async function firstInput(
     baseCommit: manifest.baseCommit,
     context: formatRepoMap(map, { maxChars: REPO_MAP_CHARS }),
     instructions: await composeInstructions(sandbox, options.config.project, options.userInstructionsFile),
-    startedAt: options.now(),
+    startedAt: options.startedAt,
   };
+}
+
+/** The time of a run's first run-start, from its trajectory; undefined when it has none (then the resumed run starts the count). */
+async function firstRunStart(runDir: string): Promise<number | undefined> {
+  const trajectory = await readTrajectory(runDir).catch(() => undefined);
+  const start = trajectory?.events.find((event) => event.type === "run-start");
+  return start ? Date.parse(start.timestamp) : undefined;
 }
