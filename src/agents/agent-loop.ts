@@ -287,9 +287,9 @@ async function runToolCall(
   const chosen = options.byName.get(name);
   if (!chosen) {
     const output = `There is no tool named ${name}. The tools are: ${[...options.byName.keys(), options.finalTool.name].join(", ")}.`;
-    // Reported like any failed call, so the screen and the trajectory show what the model tried.
+    // Reported like any failed call (it counts as a step), so the screen, the trajectory and the report show what the model tried.
     emit({ type: "tool-call-start", callId, node, tool: name, input });
-    emit({ type: "tool-call-end", callId, node, tool: name, ok: false, output, durationMs: 0 });
+    emit({ type: "tool-call-end", callId, node, tool: name, ok: false, output, display: `${name}: unknown tool`, durationMs: 0 });
     return { ok: false, output };
   }
   const decision = decideApproval(chosen, input, options.steering?.approvalMode() ?? options.approvalMode);

@@ -71,6 +71,17 @@ describe("runAgentLoop", () => {
     expect(model.requests[1]!.messages.at(-1)!.text).toBe("There is no tool named rm_rf. The tools are: view_file, done.");
   });
 
+  it("reports a call of an unknown tool as a failed tool call marked unknown, and counts it as a step", async () => {
+    const { result, events } = await loop([call("rm_rf", { path: "/" }), call("done", { answer: "x" })]);
+    const calls = events.filter((event) => event.type === "tool-call-start" || event.type === "tool-call-end");
+    expect(calls).toMatchObject([
+      { type: "tool-call-start", node: "programmer", tool: "rm_rf", input: { path: "/" } },
+      { type: "tool-call-end", node: "programmer", tool: "rm_rf", ok: false, output: "There is no tool named rm_rf. The tools are: view_file, done.", display: "rm_rf: unknown tool" },
+    ]);
+    expect(calls[0]!.type === "tool-call-start" && calls[1]!.type === "tool-call-end" && calls[0]!.callId === calls[1]!.callId).toBe(true);
+    expect(result.usage.steps).toBe(1);
+  });
+
   it("redirects a role that repeats the same action without progress, then stops it", async () => {
     const same = call("view_file", { path: "a.py" });
     const { result, events, model } = await loop(Array.from({ length: 12 }, () => same));

@@ -73,4 +73,22 @@ describe.concurrent("a run's record", { timeout: 60_000 }, () => {
     expect(timing.durationMs).toBe(durationOf(timing));
     expect(timing.durationMs).toBeGreaterThan(60_000);
   });
+
+  it("records a call of a tool that does not exist like any other call, failed, marked unknown and with its secrets removed", async ({ expect }) => {
+    const secret = "hunter2-known-secret-value";
+    const input = { token: secret, header: "Bearer abcdefghijklmnopqrstuvwxyz0123" };
+    const environment = await runFixture({ turns: [{ toolCalls: [{ name: "read_env", args: input }], usage: { input: 500, output: 20 } }] });
+    const outcome = await runTask({ ...environment, task, repoPath: environment.cwd, secrets: [secret], limits: { maxSteps: 1 } });
+
+    const trajectory = await readFile(join(outcome.runDir, "trajectory.jsonl"), "utf8");
+    expect(trajectory).not.toContain(secret);
+    expect(trajectory).not.toContain("abcdefghijklmnopqrstuvwxyz0123");
+    const events = trajectory.trim().split("\n").map((line) => JSON.parse(line) as AgentEvent);
+    expect(events.filter((event) => event.type === "tool-call-start" || event.type === "tool-call-end")).toMatchObject([
+      { type: "tool-call-start", node: "planner", tool: "read_env", input: { token: "[redacted]", header: "Bearer [redacted]" } },
+      { type: "tool-call-end", node: "planner", tool: "read_env", ok: false, display: "read_env: unknown tool", output: expect.stringMatching(/^There is no tool named read_env\. The tools are: /) },
+    ]);
+    expect(outcome.report.toolCalls).toMatchObject({ total: 1, failed: 1, byTool: { read_env: 1 } });
+    expect(await readFile(join(outcome.runDir, "summary.md"), "utf8")).toMatch(/tool calls: 1 .*, 1 failed/);
+  });
 });
