@@ -5,6 +5,7 @@ import { formatStepsOf } from "../format-plan.js";
 import { describeBudgetLeft, type GraphRuntime, type Workbench } from "../graph-runtime.js";
 import { loadPromptTemplate } from "../prompt-template.js";
 import { createRoleNode, describeEnvironment } from "../role-node.js";
+import { MAX_HANDED_IN_BYTES, newFilesOf, normaliseHandedInPath, problemOfHandedInFile, reviewHandedInFiles, type HandedInFile } from "./handed-in-files.js";
 
 /** The test designer's prompts, kept as data beside this file. */
 export const testDesignerPrompts = {
@@ -29,7 +30,12 @@ export const submitTestsSchema = z.object({
       }),
     )
     .min(1),
-  support_files: z.array(z.string().min(1)).default([]).describe("Other NEW files your tests need (a conftest.py, fixture data), relative to the repository root."),
+  support_files: z
+    .array(z.string().min(1))
+    .default([])
+    .describe(
+      `Other NEW files your tests need, relative to the repository root: a conftest.py, a fixture or data file a test reads (e.g. a config file beside it). They are written with the tests wherever the tests run, never passed to the command; UTF-8 text, at most ${MAX_HANDED_IN_BYTES / 1024} KB each.`,
+    ),
   setup_commands: z
     .array(z.object({ command: z.string().min(1), purpose: z.string().min(1) }))
     .default([])
@@ -74,7 +80,12 @@ export function testDesignerPrompt(state: AgentStateValue, runtime: GraphRuntime
 
 /** The test designer's system prompt: its role, the environment, the workflow and the rules. */
 export function testDesignerSystem(runtime: GraphRuntime): string {
-  return testDesignerPrompts.system.render({ environment: describeEnvironment(runtime.testDesigner, runtime) });
+  return testDesignerPrompts.system.render({ environment: describeEnvironment(runtime.testDesigner, runtime), maxFileKb: String(MAX_HANDED_IN_BYTES / 1024) });
+}
+
+/** Every file of a hand-in: the tests, then the support files. */
+function handedInFiles(submitted: z.output<typeof submitTestsSchema>): HandedInFile[] {
+  return [...submitted.tests.map((test) => ({ path: test.path, isTest: true })), ...submitted.support_files.map((path) => ({ path, isTest: false }))];
 }
 
 /**
@@ -106,22 +117,28 @@ export function createTestDesignerNode(runtime: GraphRuntime) {
     prompt: testDesignerPrompt,
     round: (state) => state.round,
     changesFiles: true,
+    // A hand-in with a file that cannot be taken goes back to the model with why, so it can fix it in this visit.
+    reviewFinal: async (submitted, _state, rt) => {
+      const problems = await reviewHandedInFiles(rt.testDesigner, handedInFiles(submitted));
+      return problems.length > 0 ? `${problems.join("; ")}. Call submit_tests again with every file fixed.` : null;
+    },
     complete: async ({ state, bench, result }) => {
       const submitted = result.final;
       const problems: string[] = [];
-      const strip = (path: string) => path.replace(/^\.\//, "");
-      const newFiles = new Set((await bench.git.status()).files.filter((file) => file.status === "untracked" || file.status === "added").map((file) => file.path));
+      const newFiles = await newFilesOf(bench);
       const handedIn: DesignedTest[] = [];
       const entries = [
-        ...(submitted?.tests ?? []).map((test) => ({ path: strip(test.path), kind: test.kind, description: test.description })),
-        ...(submitted?.support_files ?? []).map((path) => ({ path: strip(path), kind: "support" as const, description: "a file the tests need" })),
+        ...(submitted?.tests ?? []).map((test) => ({ path: test.path, kind: test.kind, description: test.description })),
+        ...(submitted?.support_files ?? []).map((path) => ({ path, kind: "support" as const, description: "a file the tests need" })),
       ];
       for (const entry of entries) {
-        if (!newFiles.has(entry.path)) {
-          problems.push(`${entry.path} is not a new file in the test designer's tree`);
+        const problem = await problemOfHandedInFile(bench, { path: entry.path, isTest: entry.kind !== "support" }, newFiles);
+        if (problem !== undefined) {
+          problems.push(problem);
           continue;
         }
-        handedIn.push({ ...entry, content: (await bench.sandbox.readFile(entry.path)).toString("utf8") });
+        const path = normaliseHandedInPath(entry.path);
+        handedIn.push({ ...entry, path, content: (await bench.sandbox.readFile(path)).toString("utf8") });
       }
       const isRedesign = Boolean(state.verdict?.testProblem);
       const usable = handedIn.some((test) => test.kind !== "support") && submitted !== null;
