@@ -70,12 +70,10 @@ if [ ${#present[@]} -eq 0 ]; then
   exit 1
 fi
 
-gold_files=()
-empty_files=()
 for repo in "${present[@]}"; do
   slug=${repo//\//__}
   for check in gold empty; do
-    json="$out/$check.$slug.json"
+    json="$out/verdicts.$check.$slug.json"
     echo "validate-swebench-envs: $check on $repo ($(date +%T))" >&2
     status=0
     "${agent[@]}" --json swebench eval "--$check" --dataset "$dataset_file" --repo "$repo" --repos-dir "$mirrors" \
@@ -87,8 +85,10 @@ for repo in "${present[@]}"; do
       tail -n 5 "$out/$check.$slug.log" >&2
       exit "$status"
     fi
-    if [ "$check" = gold ]; then gold_files+=("$json"); else empty_files+=("$json"); fi
   done
 done
 
-node "$here/dist/swebench/validation-report.js" "$dataset_file" "$here/swebench/README.md" "${gold_files[@]}" -- "${empty_files[@]}"
+# The table covers every repository validated into $out so far, not only this call's: a later
+# call for one repository updates its rows and keeps the others.
+shopt -s nullglob
+node "$here/dist/swebench/validation-report.js" "$dataset_file" "$here/swebench/README.md" "$out"/verdicts.gold.*.json -- "$out"/verdicts.empty.*.json

@@ -51,8 +51,11 @@ export function environmentVerdict(result: InstanceResult, check: EnvironmentChe
   }
   const { grade, diagnosis } = outcome;
   const said = diagnosis.environmentLines.length ? ` The output says: ${diagnosis.environmentLines.join(" | ")}` : "";
-  if (diagnosis.testsParsed === 0) {
+  if (diagnosis.testsParsed === 0 && !diagnosis.runnerStarted) {
     return { instanceId, valid: false, problem: "tests-never-ran", reason: `no test result was parsed: the tests never ran.${said}` };
+  }
+  if (diagnosis.testsParsed === 0) {
+    return { instanceId, valid: false, problem: "tests", reason: `no test result was parsed although the test runner started: the run ended before its report (e.g. an INTERNALERROR).${said}` };
   }
   const { FAIL_TO_PASS: failToPass, PASS_TO_PASS: passToPass } = grade.testsStatus;
   const problems: string[] = [];
@@ -97,7 +100,7 @@ export function countResults(results: readonly InstanceResult[]): ResultCounts {
     switch (outcome.kind) {
       case "graded":
         if (outcome.grade.resolved) counts.resolved += 1;
-        else if (outcome.diagnosis.testsParsed === 0) counts.testsNeverRan += 1;
+        else if (outcome.diagnosis.testsParsed === 0 && !outcome.diagnosis.runnerStarted) counts.testsNeverRan += 1;
         else counts.unresolved += 1;
         break;
       case "patch-failed":

@@ -14,7 +14,7 @@ import { formatInstanceReport, gradeInstance, instanceReport, logsEval, type Gra
 import type { Prediction, SweBenchInstance } from "./instance.js";
 import { logParserNamed, parserNameForRepo } from "./log-parsers/index.js";
 import { harnessContainerLabels } from "./environments.js";
-import { localServiceHosts, startLocalServices, type LocalServiceName } from "./local-services.js";
+import { localServiceCapabilities, localServiceEnv, localServiceHosts, startLocalServices, type LocalServiceName } from "./local-services.js";
 
 /** The official apply attempts, in order; the first that exits 0 wins. */
 export const APPLY_PATCH_COMMANDS: readonly string[] = [
@@ -42,6 +42,12 @@ export type InstanceOutcome =
  */
 export interface TestRunDiagnosis {
   testsParsed: number;
+  /**
+   * Whether the output shows the test runner at work (pytest collected tests, unittest ran some,
+   * a test was reported), so a run with nothing parsed crashed before reporting (an INTERNALERROR
+   * the patch is meant to fix) rather than never ran.
+   */
+  runnerStarted: boolean;
   /** Up to five distinct lines of the output that name an environment problem. */
   environmentLines: string[];
 }
@@ -49,6 +55,9 @@ export interface TestRunDiagnosis {
 /** Lines of a test run's output that say the environment, not the code, is at fault. */
 const ENVIRONMENT_PROBLEM_LINE =
   /command not found|No module named|ModuleNotFoundError|ImportError|DistributionNotFound|ERROR collecting|fixture '[^']+' not found|Could not resolve host|Name or service not known|Temporary failure in name resolution|Network is unreachable|Connection refused|Max retries exceeded/;
+
+/** Output that only a test runner at work prints: pytest's collection, unittest's totals, a verbose test line. */
+const RUNNER_STARTED = /^collected \d+ items?|^Ran \d+ tests? in |^\S+ \([\w.]+\) \.\.\. |^INTERNALERROR>/m;
 
 /** The diagnosis of one test run's output (the text between the markers, or the whole log when they are missing). */
 export function diagnoseTestRun(statusMap: Readonly<Record<string, unknown>>, output: string): TestRunDiagnosis {
@@ -58,7 +67,7 @@ export function diagnoseTestRun(statusMap: Readonly<Record<string, unknown>>, ou
     const trimmed = line.trim();
     if (ENVIRONMENT_PROBLEM_LINE.test(trimmed)) lines.add(trimmed.length > 300 ? `${trimmed.slice(0, 300)}…` : trimmed);
   }
-  return { testsParsed: Object.keys(statusMap).length, environmentLines: [...lines] };
+  return { testsParsed: Object.keys(statusMap).length, runnerStarted: RUNNER_STARTED.test(output), environmentLines: [...lines] };
 }
 
 /** Where time went, for the overhead benchmark. */
@@ -110,9 +119,10 @@ export async function evaluateInstance(options: EvaluateInstanceOptions): Promis
     Cmd: ["sleep", "infinity"],
     User: "root",
     WorkingDir: REPO_DIRECTORY,
+    Env: localServiceEnv(options.localServices),
     Labels: { ...harnessContainerLabels("eval", `eval-${instance.instance_id}`), "agent.swebench.instance": instance.instance_id, "agent.swebench.log-dir": logDir },
     // No network (test suites may try private addresses); limits against a patch that forks or allocates without end.
-    HostConfig: { NetworkMode: "none", Init: true, PidsLimit: 4096, Memory: 8 * 1024 ** 3, ExtraHosts: localServiceHosts(options.localServices) },
+    HostConfig: { NetworkMode: "none", Init: true, PidsLimit: 4096, Memory: 8 * 1024 ** 3, ExtraHosts: localServiceHosts(options.localServices), CapAdd: localServiceCapabilities(options.localServices) },
   });
   trackContainer(container.id);
   try {
@@ -182,7 +192,7 @@ export async function evaluateInstance(options: EvaluateInstanceOptions): Promis
     await writeFile(join(logDir, "report.json"), formatInstanceReport(report));
     await log(`report: resolved ${grade.resolved} (${grade.status}${grade.invalidReason ? `; invalid: ${grade.invalidReason}` : ""})`);
     const diagnosis = diagnoseTestRun(evaluated.statusMap, evaluated.testOutput || output);
-    if (diagnosis.testsParsed === 0) await log(`No test result was parsed: the tests never ran.${diagnosis.environmentLines.length ? ` The output says:\n${diagnosis.environmentLines.join("\n")}` : ""}`);
+    if (diagnosis.testsParsed === 0 && !diagnosis.runnerStarted) await log(`No test result was parsed: the tests never ran.${diagnosis.environmentLines.length ? ` The output says:\n${diagnosis.environmentLines.join("\n")}` : ""}`);
     return { outcome: { kind: "graded", grade, diagnosis }, timing: timing(testCommandMs) };
   } catch (error) {
     if (options.signal?.aborted) throw error;

@@ -96,7 +96,7 @@ function describeResult(result: InstanceResult): string {
   const time = result.timing ? ` (${(result.timing.totalMs / 1000).toFixed(1)} s${result.timing.testCommandMs !== null ? `, tests ${(result.timing.testCommandMs / 1000).toFixed(1)} s` : ""})` : "";
   switch (outcome.kind) {
     case "graded":
-      if (outcome.diagnosis.testsParsed === 0) {
+      if (outcome.diagnosis.testsParsed === 0 && !outcome.diagnosis.runnerStarted) {
         return `${result.instanceId}: tests never ran (an environment problem): no test result was parsed${outcome.diagnosis.environmentLines.length ? `; the output says: ${outcome.diagnosis.environmentLines.join(" | ")}` : ""}${time}`;
       }
       return `${result.instanceId}: ${outcome.grade.resolved ? "resolved" : "unresolved"} ${outcome.grade.status}` +

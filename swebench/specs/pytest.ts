@@ -33,6 +33,8 @@ const v62 = [
 /** 7.0 and later need tomli (and 8.0 exceptiongroup and pluggy 1.x) on Python 3.9, which bullseye lacks; bookworm's 3.11 needs neither. */
 const onBookworm: Partial<RepoVersionSpec> = {
   debianSuite: "bookworm",
+  // 7.0 imports tomli whatever the Python; 8.0 wants exceptiongroup before 3.11. Bookworm has both.
+  debianPackages: ["python3-tomli", "python3-exceptiongroup"],
   debianSuiteReason: "pytest 7.0 and later need tomli on Python 3.9 and bullseye has no python3-tomli; on bookworm's 3.11 the standard library has tomllib",
 };
 

@@ -7,8 +7,9 @@ const spec: RepoVersionSpec = {
   install: "python -m pip install .",
   test_cmd: TEST_PYTEST,
   debianSuite: "bullseye",
-  // Older test suites fetch http://httpbin.org itself (HTTPBIN_URL), not pytest-httpbin's local server.
-  localServices: ["httpbin"],
+  // Older test suites fetch httpbin.org itself (HTTPBIN_URL), not pytest-httpbin's local server,
+  // and the timeout tests expect 10.255.255.1 to time out.
+  localServices: ["httpbin", "tarpit"],
 };
 
 /**

@@ -10,7 +10,7 @@ import { scmVersion } from "../../swebench/scm-version.js";
 import { cachedSetupFailure, recordSetupFailure } from "../../swebench/setup-failures.js";
 import { replaceTable, TABLE_END, TABLE_START, validationTable } from "../../swebench/validation-report.js";
 
-function graded(id: string, tests: { f2p: [string[], string[]]; p2p: [string[], string[]] }, options: { resolved?: boolean; parsed?: number; lines?: string[] } = {}): InstanceResult {
+function graded(id: string, tests: { f2p: [string[], string[]]; p2p: [string[], string[]] }, options: { resolved?: boolean; parsed?: number; started?: boolean; lines?: string[] } = {}): InstanceResult {
   const grade: Grade = {
     instanceId: id,
     applied: true,
@@ -26,7 +26,7 @@ function graded(id: string, tests: { f2p: [string[], string[]]; p2p: [string[], 
     passToPass: 0,
     invalidReason: undefined,
   };
-  return { instanceId: id, outcome: { kind: "graded", grade, diagnosis: { testsParsed: options.parsed ?? 3, environmentLines: options.lines ?? [] } } };
+  return { instanceId: id, outcome: { kind: "graded", grade, diagnosis: { testsParsed: options.parsed ?? 3, runnerStarted: options.started ?? (options.parsed ?? 3) > 0, environmentLines: options.lines ?? [] } } };
 }
 
 describe("environmentVerdict", () => {
@@ -60,6 +60,12 @@ describe("environmentVerdict", () => {
     }
   });
 
+  it("tells a run that crashed before its report (the runner started, nothing parsed) from one that never ran", () => {
+    const verdict = environmentVerdict(graded("a", { f2p: [[], ["t1"]], p2p: [[], ["t2"]] }, { parsed: 0, started: true }), "empty");
+    expect(verdict).toMatchObject({ valid: false, problem: "tests" });
+    expect(verdict.reason).toContain("although the test runner started");
+  });
+
   it("keeps an environment error's reason in full, and does not judge a skipped instance", () => {
     const reason = "Setting up x failed (exit 1). Its last lines:\nerror: invalid command 'egg_info'";
     expect(environmentVerdict({ instanceId: "x", outcome: { kind: "environment-error", reason } }, "gold")).toEqual({ instanceId: "x", valid: false, problem: "environment", reason });
@@ -91,8 +97,10 @@ describe("countResults", () => {
 describe("diagnoseTestRun", () => {
   it("counts parsed tests and keeps the distinct lines that name a missing command, module or network", () => {
     const output = ["+ pytest -rA tests", "bash: pytest: command not found", "E ModuleNotFoundError: No module named 'x'", "E ModuleNotFoundError: No module named 'x'", "ok"].join("\n");
-    expect(diagnoseTestRun({}, output)).toEqual({ testsParsed: 0, environmentLines: ["bash: pytest: command not found", "E ModuleNotFoundError: No module named 'x'"] });
+    expect(diagnoseTestRun({}, output)).toEqual({ testsParsed: 0, runnerStarted: false, environmentLines: ["bash: pytest: command not found", "E ModuleNotFoundError: No module named 'x'"] });
     expect(diagnoseTestRun({ "t::a": "PASSED" }, "all good").testsParsed).toBe(1);
+    expect(diagnoseTestRun({}, "platform linux\ncollected 11 items\n\nt.py ....\nINTERNALERROR> Traceback").runnerStarted).toBe(true);
+    expect(diagnoseTestRun({}, "test_a (m.Tests) ... ok\n").runnerStarted).toBe(true);
   });
 });
 

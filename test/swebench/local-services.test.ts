@@ -15,6 +15,8 @@ const docker = createDockerClient(process.env);
 
 /** Tests that reach httpbin.org, a public host, a private address and a public address. */
 const NETWORK_TESTS = `import json
+import socket
+import time
 import urllib.request
 
 import pytest
@@ -28,6 +30,12 @@ def test_httpbin_answers():
     assert body["args"] == {"probe": "1"}
 
 
+def test_httpbin_answers_over_https():
+    with urllib.request.urlopen("https://httpbin.org/get?probe=2", timeout=10) as response:
+        body = json.load(response)
+    assert body["args"] == {"probe": "2"}
+
+
 def test_other_host_name_unreachable():
     with pytest.raises(OSError):
         urllib.request.urlopen("http://example.com/", timeout=3)
@@ -36,6 +44,13 @@ def test_other_host_name_unreachable():
 def test_private_address_unreachable():
     with pytest.raises(OSError):
         urllib.request.urlopen("http://10.0.0.1/", timeout=3)
+
+
+def test_private_address_times_out():
+    started = time.monotonic()
+    with pytest.raises(socket.timeout):
+        socket.create_connection(("10.255.255.1", 80), timeout=1)
+    assert time.monotonic() - started >= 0.9
 
 
 def test_public_address_unreachable():
@@ -52,7 +67,7 @@ function newFilePatch(path: string, content: string): string {
   return `diff --git a/${path} b/${path}\nnew file mode 100644\n--- /dev/null\n+++ b/${path}\n@@ -0,0 +1,${lines.length} @@\n${lines.map((line) => `+${line}`).join("\n")}\n`;
 }
 
-const PASS_TO_PASS = ["test_httpbin_answers", "test_other_host_name_unreachable", "test_private_address_unreachable", "test_public_address_unreachable"].map((name) => `tests/test_network.py::${name}`);
+const PASS_TO_PASS = ["test_httpbin_answers", "test_httpbin_answers_over_https", "test_other_host_name_unreachable", "test_private_address_unreachable", "test_private_address_times_out", "test_public_address_unreachable"].map((name) => `tests/test_network.py::${name}`);
 
 async function evaluateWithout(spec: RepoVersionSpec) {
   const { reposDir, instances: [base] } = await createSyntheticDataset(1);
@@ -88,8 +103,8 @@ async function evaluateWithout(spec: RepoVersionSpec) {
 }
 
 describeWithDocker("local stand-ins for the hosts test suites reach (networking off)", () => {
-  it("serves http://httpbin.org inside the test container while every other host stays unreachable", async () => {
-    const result = await evaluateWithout({ ...SYNTHETIC_SPEC, localServices: ["httpbin"] });
+  it("serves http:// and https://httpbin.org inside the test container, private addresses time out, and every other host stays unreachable", async () => {
+    const result = await evaluateWithout({ ...SYNTHETIC_SPEC, localServices: ["httpbin", "tarpit"] });
     expect(result.outcome.kind).toBe("graded");
     if (result.outcome.kind !== "graded") return;
     expect(result.outcome.grade.testsStatus.PASS_TO_PASS).toEqual({ success: PASS_TO_PASS, failure: [] });
@@ -101,9 +116,14 @@ describeWithDocker("local stand-ins for the hosts test suites reach (networking 
     const result = await evaluateWithout(SYNTHETIC_SPEC);
     expect(result.outcome.kind).toBe("graded");
     if (result.outcome.kind !== "graded") return;
-    expect(result.outcome.grade.testsStatus.PASS_TO_PASS.failure).toEqual(["tests/test_network.py::test_httpbin_answers"]);
+    // Without the tarpit, a private address fails at once ("Network is unreachable"), not by timing out.
+    expect(result.outcome.grade.testsStatus.PASS_TO_PASS.failure).toEqual([
+      "tests/test_network.py::test_httpbin_answers",
+      "tests/test_network.py::test_httpbin_answers_over_https",
+      "tests/test_network.py::test_private_address_times_out",
+    ]);
     const verdict = environmentVerdict(result, "empty");
     expect(verdict).toMatchObject({ valid: false, problem: "tests" });
-    expect(verdict.reason).toContain("PASS_TO_PASS failing: tests/test_network.py::test_httpbin_answers");
+    expect(verdict.reason).toContain("PASS_TO_PASS failing: tests/test_network.py::test_httpbin_answers, tests/test_network.py::test_httpbin_answers_over_https");
   }, 600_000);
 });
