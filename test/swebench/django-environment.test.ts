@@ -56,7 +56,7 @@ class DependencyTests(unittest.TestCase):
             importlib.import_module(name)
 
     def test_optional_test_dependencies(self):
-        for name in ("argon2", "bcrypt", "docutils", "geoip2", "jinja2", "numpy", "PIL", "memcache", "pylibmc", "pywatchman", "yaml", "redis", "selenium", "tblib", "colorama", "aiosmtpd"):
+        for name in ("argon2", "bcrypt", "docutils", "jinja2", "numpy", "PIL", "yaml", "tblib", "colorama", "aiosmtpd"):
             importlib.import_module(name)
 
     def test_locale(self):
