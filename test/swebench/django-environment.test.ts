@@ -112,9 +112,9 @@ describeWithDocker("django/django's Debian environment on a django-shaped reposi
   it("installs what django's tests need, generates the locale, runs tests/runtests.py and grades with django's parser: gold resolves, empty does not", async () => {
     const { reposDir, baseCommit } = await createDjangoShapedRepository();
     const passToPass = ["test_locale", "test_optional_test_dependencies", "test_required_dependencies"].map((name) => `${name} (shaped_tests.tests.DependencyTests)`);
-    const instance: SweBenchInstance = {
+    const instance = (id: string): SweBenchInstance => ({
       repo: "django/django",
-      instance_id: "django__django-shaped",
+      instance_id: id,
       base_commit: baseCommit,
       patch: GOLD_PATCH,
       test_patch: TEST_PATCH,
@@ -125,27 +125,30 @@ describeWithDocker("django/django's Debian environment on a django-shaped reposi
       FAIL_TO_PASS: JSON.stringify(["test_title (shaped_tests.tests.TitleTests)"]),
       PASS_TO_PASS: JSON.stringify(passToPass),
       environment_setup_commit: baseCommit,
-    };
+    });
+    // Two instances of the same commit evaluated side by side: one with the gold patch, one with none.
+    const instances = [instance("django__django-shaped-gold"), instance("django__django-shaped-empty")];
     expect(debianPackagesFor("django/django")).toContain("python3-asgiref");
     const logRoot = await mkdtemp(join(tmpdir(), "swebench-django-eval-"));
-    const evaluate = (modelPatch: string, runId: string) =>
-      evaluatePredictions({
-        docker,
-        instances: [instance],
-        predictions: [{ instance_id: instance.instance_id, model_name_or_path: runId, model_patch: modelPatch }],
-        runId,
-        logRoot,
-        reportDir: logRoot,
-        environment: "debian",
-        reposDir,
-        cacheDir: join(logRoot, "cache"),
-        workers: 1,
-        timeoutSec: 300,
-        evaluateEmptyPatches: true,
-      });
-    const gold = (await evaluate(GOLD_PATCH, "gold")).results[0]!;
-    expect(environmentVerdict(gold, "gold")).toEqual({ instanceId: instance.instance_id, valid: true });
-    const empty = (await evaluate("", "empty")).results[0]!;
-    expect(environmentVerdict(empty, "empty")).toEqual({ instanceId: instance.instance_id, valid: true });
+    const run = await evaluatePredictions({
+      docker,
+      instances,
+      predictions: [
+        { instance_id: "django__django-shaped-gold", model_name_or_path: "check", model_patch: GOLD_PATCH },
+        { instance_id: "django__django-shaped-empty", model_name_or_path: "check", model_patch: "" },
+      ],
+      runId: "django-shaped",
+      logRoot,
+      reportDir: logRoot,
+      environment: "debian",
+      reposDir,
+      cacheDir: join(logRoot, "cache"),
+      workers: 2,
+      timeoutSec: 300,
+      evaluateEmptyPatches: true,
+    });
+    const byId = new Map(run.results.map((result) => [result.instanceId, result]));
+    expect(environmentVerdict(byId.get("django__django-shaped-gold")!, "gold")).toEqual({ instanceId: "django__django-shaped-gold", valid: true });
+    expect(environmentVerdict(byId.get("django__django-shaped-empty")!, "empty")).toEqual({ instanceId: "django__django-shaped-empty", valid: true });
   }, 900_000);
 });

@@ -69,60 +69,66 @@ function newFilePatch(path: string, content: string): string {
 
 const PASS_TO_PASS = ["test_httpbin_answers", "test_httpbin_answers_over_https", "test_other_host_name_unreachable", "test_private_address_unreachable", "test_private_address_times_out", "test_public_address_unreachable"].map((name) => `tests/test_network.py::${name}`);
 
-async function evaluateWithout(spec: RepoVersionSpec) {
+/**
+ * The same tests in two instances evaluated side by side: version "1.0" with the stand-ins,
+ * "1.1" without (both without a patch, so FAIL_TO_PASS fails and PASS_TO_PASS must pass).
+ */
+async function evaluateWithAndWithoutStandIns() {
   const { reposDir, instances: [base] } = await createSyntheticDataset(1);
-  const instance: SweBenchInstance = {
+  const instance = (id: string, version: string): SweBenchInstance => ({
     ...base!,
-    instance_id: "acme__calc-network",
+    instance_id: id,
+    version,
     test_patch: newFilePatch("tests/test_network.py", NETWORK_TESTS),
     FAIL_TO_PASS: JSON.stringify(["tests/test_network.py::test_needs_the_fix"]),
     PASS_TO_PASS: JSON.stringify(PASS_TO_PASS),
-  };
+  });
+  const instances = [instance("acme__calc-network", "1.0"), instance("acme__calc-offline", "1.1")];
+  const specs: Record<string, RepoVersionSpec> = { "1.0": { ...SYNTHETIC_SPEC, localServices: ["httpbin", "tarpit"] }, "1.1": SYNTHETIC_SPEC };
   const logRoot = await mkdtemp(join(tmpdir(), "swebench-services-"));
   const run = await evaluatePredictions({
     docker,
-    instances: [instance],
-    predictions: [{ instance_id: instance.instance_id, model_name_or_path: "empty", model_patch: "" }],
+    instances,
+    predictions: instances.map((item) => ({ instance_id: item.instance_id, model_name_or_path: "empty", model_patch: "" })),
     runId: "services",
     logRoot,
     reportDir: logRoot,
     environment: "debian",
     reposDir,
     cacheDir: join(logRoot, "cache"),
-    workers: 1,
+    workers: 2,
     timeoutSec: 300,
     evaluateEmptyPatches: true,
     specLookup: (repo, version) => {
-      if (repo === SYNTHETIC_REPO && version === "1.0") return spec;
-      throw new Error(`no spec for ${repo} ${version}`);
+      const spec = repo === SYNTHETIC_REPO ? specs[version] : undefined;
+      if (!spec) throw new Error(`no spec for ${repo} ${version}`);
+      return spec;
     },
     debianPackages: (repo) => (repo === SYNTHETIC_REPO ? [...COMMON_DEBIAN_PACKAGES] : undefined),
-    parserNames: new Map([[instance.instance_id, "parse_log_pytest"]]),
+    parserNames: new Map(instances.map((item) => [item.instance_id, "parse_log_pytest"])),
   });
-  return run.results[0]!;
+  const byId = new Map(run.results.map((result) => [result.instanceId, result]));
+  return { withStandIns: byId.get("acme__calc-network")!, without: byId.get("acme__calc-offline")! };
 }
 
 describeWithDocker("local stand-ins for the hosts test suites reach (networking off)", () => {
-  it("serves http:// and https://httpbin.org inside the test container, private addresses time out, and every other host stays unreachable", async () => {
-    const result = await evaluateWithout({ ...SYNTHETIC_SPEC, localServices: ["httpbin", "tarpit"] });
-    expect(result.outcome.kind).toBe("graded");
-    if (result.outcome.kind !== "graded") return;
-    expect(result.outcome.grade.testsStatus.PASS_TO_PASS).toEqual({ success: PASS_TO_PASS, failure: [] });
-    expect(result.outcome.grade.testsStatus.FAIL_TO_PASS.failure).toEqual(["tests/test_network.py::test_needs_the_fix"]);
-    expect(environmentVerdict(result, "empty")).toEqual({ instanceId: "acme__calc-network", valid: true });
-  }, 600_000);
+  it("serves http:// and https://httpbin.org inside the test container and private addresses time out, while every other host stays unreachable; without them httpbin fails like any host", async () => {
+    const { withStandIns, without } = await evaluateWithAndWithoutStandIns();
+    expect(withStandIns.outcome.kind).toBe("graded");
+    if (withStandIns.outcome.kind !== "graded") return;
+    expect(withStandIns.outcome.grade.testsStatus.PASS_TO_PASS).toEqual({ success: PASS_TO_PASS, failure: [] });
+    expect(withStandIns.outcome.grade.testsStatus.FAIL_TO_PASS.failure).toEqual(["tests/test_network.py::test_needs_the_fix"]);
+    expect(environmentVerdict(withStandIns, "empty")).toEqual({ instanceId: "acme__calc-network", valid: true });
 
-  it("without the stand-in, the httpbin test fails like any other host", async () => {
-    const result = await evaluateWithout(SYNTHETIC_SPEC);
-    expect(result.outcome.kind).toBe("graded");
-    if (result.outcome.kind !== "graded") return;
+    expect(without.outcome.kind).toBe("graded");
+    if (without.outcome.kind !== "graded") return;
     // Without the tarpit, a private address fails at once ("Network is unreachable"), not by timing out.
-    expect(result.outcome.grade.testsStatus.PASS_TO_PASS.failure).toEqual([
+    expect(without.outcome.grade.testsStatus.PASS_TO_PASS.failure).toEqual([
       "tests/test_network.py::test_httpbin_answers",
       "tests/test_network.py::test_httpbin_answers_over_https",
       "tests/test_network.py::test_private_address_times_out",
     ]);
-    const verdict = environmentVerdict(result, "empty");
+    const verdict = environmentVerdict(without, "empty");
     expect(verdict).toMatchObject({ valid: false, problem: "tests" });
     expect(verdict.reason).toContain("PASS_TO_PASS failing: tests/test_network.py::test_httpbin_answers, tests/test_network.py::test_httpbin_answers_over_https");
   }, 600_000);
