@@ -6,6 +6,7 @@
  * whatever the patch; tests that ran and disagree are a problem of the grade.
  */
 import type { InstanceResult } from "./evaluate.js";
+import type { TestsStatus } from "./grading.js";
 
 /** Which validation: the gold patches, or no patch at all. */
 export type EnvironmentCheck = "gold" | "empty";
@@ -37,7 +38,10 @@ export function environmentVerdict(result: InstanceResult, check: EnvironmentChe
   const { instanceId, outcome } = result;
   switch (outcome.kind) {
     case "skipped":
-      return { instanceId, valid: null, reason: outcome.reason };
+      // Judged from the report.json it was skipped for, when that has test results.
+      return outcome.report?.tests_status
+        ? judgeTests(instanceId, check, outcome.report.resolved, outcome.report.tests_status, undefined, "")
+        : { instanceId, valid: null, reason: outcome.reason };
     case "empty-patch":
       return { instanceId, valid: false, problem: "harness-error", reason: "the prediction's patch is empty, so nothing was evaluated" };
     case "environment-error":
@@ -57,20 +61,25 @@ export function environmentVerdict(result: InstanceResult, check: EnvironmentChe
   if (diagnosis.testsParsed === 0) {
     return { instanceId, valid: false, problem: "tests", reason: `no test result was parsed although the test runner started: the run ended before its report (e.g. an INTERNALERROR).${said}` };
   }
-  const { FAIL_TO_PASS: failToPass, PASS_TO_PASS: passToPass } = grade.testsStatus;
+  return judgeTests(instanceId, check, grade.resolved, grade.testsStatus, grade.invalidReason, said);
+}
+
+/** The verdict of tests that ran: resolved for gold; FAIL_TO_PASS failing and PASS_TO_PASS passing for empty. */
+function judgeTests(instanceId: string, check: EnvironmentCheck, resolved: boolean, testsStatus: TestsStatus, invalidReason: string | undefined, said: string): EnvironmentVerdict {
+  const { FAIL_TO_PASS: failToPass, PASS_TO_PASS: passToPass } = testsStatus;
   const problems: string[] = [];
   if (check === "gold") {
-    if (grade.resolved) return { instanceId, valid: true };
+    if (resolved) return { instanceId, valid: true };
     if (failToPass.failure.length) problems.push(`FAIL_TO_PASS failing with the gold patch: ${listTests(failToPass.failure)}`);
     if (passToPass.failure.length) problems.push(`PASS_TO_PASS failing: ${listTests(passToPass.failure)}`);
-    if (grade.invalidReason) problems.push(`the run is not trusted: ${grade.invalidReason}`);
+    if (invalidReason) problems.push(`the run is not trusted: ${invalidReason}`);
   } else {
     if (failToPass.success.length === 0 && failToPass.failure.length > 0 && passToPass.failure.length === 0) return { instanceId, valid: true };
     if (failToPass.success.length) problems.push(`FAIL_TO_PASS passing without a patch: ${listTests(failToPass.success)}`);
     if (failToPass.failure.length === 0 && failToPass.success.length === 0) problems.push("the instance has no FAIL_TO_PASS test");
     if (passToPass.failure.length) problems.push(`PASS_TO_PASS failing: ${listTests(passToPass.failure)}`);
   }
-  return { instanceId, valid: false, problem: "tests", reason: `${problems.join("; ") || `graded ${grade.status}`}.${said}` };
+  return { instanceId, valid: false, problem: "tests", reason: `${problems.join("; ") || "not resolved"}.${said}` };
 }
 
 function listTests(tests: readonly string[]): string {

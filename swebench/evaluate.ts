@@ -3,13 +3,13 @@
  * time, and writes the official per-instance files and run summary. Instances whose report.json
  * exists are skipped (a run can be resumed); `redo` evaluates them again.
  */
-import { access, mkdir, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { makeEvalScript } from "./eval-script.js";
 import { debianEnvironmentSpec, ensureInstanceImage, EnvironmentError, repositorySource } from "./environments.js";
 import { evaluateInstance, type InstanceOutcome, type InstanceTiming } from "./evaluate-instance.js";
-import type { GradingMode } from "./grading.js";
+import type { GradingMode, InstanceReportEntry } from "./grading.js";
 import type { Prediction, SweBenchInstance } from "./instance.js";
 import { AbortedError, ConfigError } from "../src/index.js";
 import { evaluationLogDir, formatRunSummary, readReportTexts, runSummary, runSummaryFileName, type RunSummary } from "./run-summary.js";
@@ -22,7 +22,7 @@ export type { EnvironmentKind };
 /** One instance's result, as the CLI shows it. */
 export interface InstanceResult {
   instanceId: string;
-  outcome: InstanceOutcome | { kind: "skipped"; reason: string } | { kind: "empty-patch" };
+  outcome: InstanceOutcome | { kind: "skipped"; reason: string; report?: InstanceReportEntry } | { kind: "empty-patch" };
   timing?: InstanceTiming;
 }
 
@@ -111,7 +111,11 @@ async function evaluateOne(options: EvaluateOptions, instance: SweBenchInstance,
   if (!options.evaluateEmptyPatches && (!prediction.model_patch || prediction.model_patch.trim() === "")) return { instanceId, outcome: { kind: "empty-patch" } };
   const logDir = evaluationLogDir(options.logRoot, options.runId, prediction.model_name_or_path, instanceId);
   const reportFile = join(logDir, "report.json");
-  if (!options.redo && (await exists(reportFile))) return { instanceId, outcome: { kind: "skipped", reason: "report.json exists (use --redo)" } };
+  if (!options.redo && (await exists(reportFile))) {
+    // The earlier report goes with the result, so a resumed --gold/--empty check still judges the instance.
+    const report = await readReportEntry(reportFile, instanceId);
+    return { instanceId, outcome: { kind: "skipped", reason: "report.json exists (use --redo)", ...(report ? { report } : {}) } };
+  }
   await rm(logDir, { recursive: true, force: true });
   await mkdir(logDir, { recursive: true });
   const started = Date.now();
@@ -162,6 +166,16 @@ async function evaluateOne(options: EvaluateOptions, instance: SweBenchInstance,
 
 function isConfigError(error: unknown): boolean {
   return error instanceof ConfigError;
+}
+
+/** The entry of `instanceId` in a report.json, or undefined when the file cannot be read as one. */
+async function readReportEntry(file: string, instanceId: string): Promise<InstanceReportEntry | undefined> {
+  try {
+    const entry = (JSON.parse(await readFile(file, "utf8")) as Record<string, InstanceReportEntry | undefined>)[instanceId];
+    return entry && typeof entry.resolved === "boolean" ? entry : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -73,6 +73,26 @@ describe("environmentVerdict", () => {
   });
 });
 
+describe("environmentVerdict of an instance skipped for its report.json", () => {
+  it("judges it from the report's test results, so a resumed check still counts it", () => {
+    const report = {
+      patch_is_None: false,
+      patch_exists: true,
+      patch_successfully_applied: true,
+      resolved: false,
+      tests_status: {
+        FAIL_TO_PASS: { success: [], failure: ["t1"] },
+        PASS_TO_PASS: { success: ["t2"], failure: [] },
+        FAIL_TO_FAIL: { success: [], failure: [] },
+        PASS_TO_FAIL: { success: [], failure: [] },
+      },
+    };
+    const skipped: InstanceResult = { instanceId: "a", outcome: { kind: "skipped", reason: "report.json exists (use --redo)", report } };
+    expect(environmentVerdict(skipped, "empty")).toEqual({ instanceId: "a", valid: true });
+    expect(environmentVerdict(skipped, "gold")).toEqual({ instanceId: "a", valid: false, problem: "tests", reason: "FAIL_TO_PASS failing with the gold patch: t1." });
+  });
+});
+
 describe("countResults", () => {
   it("puts every result in exactly one count, so the counts add up", () => {
     const results: InstanceResult[] = [
