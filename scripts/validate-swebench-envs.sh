@@ -10,7 +10,9 @@
 #   REPO         only these repositories (default: every repository of the dataset with a mirror)
 # Environment: DATASET (default lite: ../shared-style file swe-bench-lite.test.jsonl in
 #   SWEBENCH_DATASETS), WORKERS (default 2), TIMEOUT (seconds per instance, default 1800),
-#   OUT (where the eval logs and JSON go, default /tmp/swebench-validation), REDO=1 to evaluate again.
+#   OUT (where the eval logs and JSON go, default /tmp/swebench-validation), REDO=1 to evaluate again,
+#   EVAL_ARGS (more options for both eval runs, e.g. "--slice 0:30" or "--instance-ids A,B"; a run
+#   stopped half-way resumes: instances with a report are judged from it, not evaluated again).
 # Needs Docker and a build (npm run build). Nothing here needs the network but the apt mirror
 # the environment images are built from.
 set -euo pipefail
@@ -78,7 +80,7 @@ for repo in "${present[@]}"; do
     status=0
     "${agent[@]}" --json swebench eval "--$check" --dataset "$dataset_file" --repo "$repo" --repos-dir "$mirrors" \
       --environment debian --workers "${WORKERS:-2}" --timeout "${TIMEOUT:-1800}" --run-id "validate-$check-$slug" \
-      --log-dir "$out" --report-dir "$out" ${REDO:+--redo} >"$json" 2>"$out/$check.$slug.log" || status=$?
+      --log-dir "$out" --report-dir "$out" ${REDO:+--redo} ${EVAL_ARGS:-} >"$json" 2>"$out/$check.$slug.log" || status=$?
     # Exit 1 says some environment is not valid; anything else is a failure of the run itself.
     if [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; then
       echo "validate-swebench-envs: the $check run on $repo failed (exit $status); see $out/$check.$slug.log" >&2

@@ -40,14 +40,16 @@ const HTTPBIN_SERVER = (port: number, tls: boolean) =>
   [
     "import httpbin",
     "from werkzeug.serving import run_simple, WSGIRequestHandler",
-    // HTTP/1.1 with keep-alive, and the header saying so, as httpbin.org's own front end answers
-    // (requests' tests check it); only on responses of known length, which the server keeps open.
+    // HTTP/1.1 with keep-alive, and the header saying so (close when the client asked to close), as
+    // httpbin.org's own front end answers (requests' tests check both); only on responses of known
+    // length, which the server keeps open.
     "WSGIRequestHandler.protocol_version = 'HTTP/1.1'",
     "def app(environ, start_response):",
     "    def start(status, headers, exc_info=None):",
     "        names = [name.lower() for name, _ in headers]",
     "        if 'content-length' in names and 'connection' not in names:",
-    "            headers = list(headers) + [('Connection', 'keep-alive')]",
+    "            wanted = environ.get('HTTP_CONNECTION', '').lower()",
+    "            headers = list(headers) + [('Connection', 'close' if wanted == 'close' else 'keep-alive')]",
     "        return start_response(status, headers, exc_info)",
     "    return httpbin.app(environ, start)",
     `run_simple('127.0.0.1', ${port}, app, threaded=True${tls ? ", ssl_context=('/etc/ssl/httpbin-standin.crt', '/etc/ssl/httpbin-standin.key')" : ""})`,
