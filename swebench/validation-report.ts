@@ -7,6 +7,7 @@
  *
  * Usage: node dist/swebench/validation-report.js DATASET.jsonl README.md GOLD.json... -- EMPTY.json...
  */
+import { realpathSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import type { EnvironmentVerdict } from "./environment-check.js";
@@ -49,12 +50,18 @@ export function validationTable(validations: readonly InstanceValidation[], head
   const rows: string[] = [];
   const invalid: string[] = [];
   let validTotal = 0;
+  let goldTotal = 0;
+  let emptyTotal = 0;
   for (const [key, members] of [...groups].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }))) {
     const [repo, version] = key.split("\u0000") as [string, string];
     const valid = members.filter((member) => validity(member) === true).length;
+    const goldValid = members.filter((member) => member.gold?.valid === true).length;
+    const emptyValid = members.filter((member) => member.empty?.valid === true).length;
     validTotal += valid;
+    goldTotal += goldValid;
+    emptyTotal += emptyValid;
     const suite = suiteOf(repo, version);
-    rows.push(`| ${repo} | ${version} | ${suite} | ${valid}/${members.length} |`);
+    rows.push(`| ${repo} | ${version} | ${suite} | ${goldValid}/${members.length} | ${emptyValid}/${members.length} | ${valid}/${members.length} |`);
     for (const member of members.filter((candidate) => validity(candidate) !== true)) {
       invalid.push(`| ${member.instance.instance_id} | ${reasonOf(member)} |`);
     }
@@ -62,10 +69,10 @@ export function validationTable(validations: readonly InstanceValidation[], head
   return [
     heading,
     "",
-    `Valid: ${validTotal}/${validations.length}.`,
+    `Valid: ${validTotal}/${validations.length} (the gold patch resolves ${goldTotal}, the tests without a patch behave as the dataset says ${emptyTotal}).`,
     "",
-    "| repository | version | Debian | valid / instances |",
-    "| --- | --- | --- | --- |",
+    "| repository | version | Debian | gold resolves | empty behaves | valid |",
+    "| --- | --- | --- | --- | --- | --- |",
     ...rows,
     "",
     ...(invalid.length ? ["Not valid, and why:", "", "| instance | reason |", "| --- | --- |", ...invalid] : ["Every instance is valid."]),
@@ -121,7 +128,18 @@ async function main(argv: readonly string[]): Promise<void> {
   process.stdout.write(`${table}\n`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+/** True when this module is the script node was started with (through a symbolic link too). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`validation-report: ${(error as Error).message}\n`);
     process.exitCode = 1;
