@@ -52,16 +52,22 @@ export function validationTable(validations: readonly InstanceValidation[], head
   let validTotal = 0;
   let goldTotal = 0;
   let emptyTotal = 0;
+  let notRunTotal = 0;
   for (const [key, members] of [...groups].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }))) {
     const [repo, version] = key.split("\u0000") as [string, string];
     const valid = members.filter((member) => validity(member) === true).length;
     const goldValid = members.filter((member) => member.gold?.valid === true).length;
     const emptyValid = members.filter((member) => member.empty?.valid === true).length;
+    const column = (judged: number, check: "gold" | "empty") => {
+      const notRun = members.filter((member) => member[check]?.valid == null).length;
+      notRunTotal += check === "empty" ? notRun : 0;
+      return `${judged}/${members.length}${notRun ? ` (${notRun} not run)` : ""}`;
+    };
     validTotal += valid;
     goldTotal += goldValid;
     emptyTotal += emptyValid;
     const suite = suiteOf(repo, version);
-    rows.push(`| ${repo} | ${version} | ${suite} | ${goldValid}/${members.length} | ${emptyValid}/${members.length} | ${valid}/${members.length} |`);
+    rows.push(`| ${repo} | ${version} | ${suite} | ${column(goldValid, "gold")} | ${column(emptyValid, "empty")} | ${valid}/${members.length} |`);
     for (const member of members.filter((candidate) => validity(candidate) !== true)) {
       invalid.push(`| ${member.instance.instance_id} | ${reasonOf(member)} |`);
     }
@@ -69,7 +75,8 @@ export function validationTable(validations: readonly InstanceValidation[], head
   return [
     heading,
     "",
-    `Valid: ${validTotal}/${validations.length} (the gold patch resolves ${goldTotal}, the tests without a patch behave as the dataset says ${emptyTotal}).`,
+    `Valid: ${validTotal}/${validations.length} (the gold patch resolves ${goldTotal}, the tests without a patch behave as the dataset says ${emptyTotal}` +
+      `${notRunTotal ? `; ${notRunTotal} not run without a patch yet` : ""}).`,
     "",
     "| repository | version | Debian | gold resolves | empty behaves | valid |",
     "| --- | --- | --- | --- | --- | --- |",

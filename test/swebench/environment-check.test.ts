@@ -164,8 +164,8 @@ describe("the validation table", () => {
       ],
       "Measured.",
     );
-    expect(table).toContain("Valid: 1/3 (the gold patch resolves 2, the tests without a patch behave as the dataset says 2).");
-    expect(table).toContain("| psf/requests | 0.14 | bullseye | 1/1 | 0/1 | 0/1 |");
+    expect(table).toContain("Valid: 1/3 (the gold patch resolves 2, the tests without a patch behave as the dataset says 2; 1 not run without a patch yet).");
+    expect(table).toContain("| psf/requests | 0.14 | bullseye | 1/1 | 0/1 (1 not run) | 0/1 |");
     expect(table).toContain("| psf/requests | 2.3 | bullseye | 1/2 | 2/2 | 1/2 |");
     expect(table).toContain("| psf__requests-2 | gold: tests-never-ran: pytest \\| not found |");
     expect(table).toContain("| psf__requests-3 | empty: not evaluated |");
