@@ -5,7 +5,7 @@ import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { SandboxError } from "../errors.js";
 import { createCommandWatch } from "./command-watch.js";
-import { KILL_TREE_SCRIPT } from "./kill-tree-script.js";
+import { ContainerWarden } from "./container-warden.js";
 import { trackContainer, untrackContainer } from "./live-sandboxes.js";
 import type { ExecRequest, ExecResult, Sandbox } from "./sandbox.js";
 import { baseSandboxEnvironment, CONTAINER_PATH, SANDBOX_DEFAULTS } from "./sandbox-environment.js";
@@ -112,18 +112,6 @@ function dockerRootDirectory(docker: Docker): Promise<string | undefined> {
   return dockerRoot;
 }
 
-/** Runs a command out of band in the container and waits for it to end. */
-async function execDetached(container: Docker.Container, cmd: string[], user: string): Promise<void> {
-  const exec = await container.exec({ Cmd: cmd, User: user, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  await new Promise<void>((resolve) => {
-    stream.on("end", resolve);
-    stream.on("close", resolve);
-    stream.on("error", () => resolve());
-    stream.resume();
-  });
-}
-
 async function startContainerShell(docker: Docker, container: Docker.Container, workdir: string, user: string): Promise<ShellProcess> {
   const exec = await container.exec({
     Cmd: ["bash", "--noprofile", "--norc"],
@@ -171,7 +159,8 @@ async function startContainerShell(docker: Docker, container: Docker.Container, 
 /**
  * The default sandbox: a container from a sandbox image, with the run's workspace bind-mounted
  * at /workspace, commands as an unprivileged user, no network unless asked, memory/CPU/pid
- * limits, all capabilities dropped, and labels that identify the run.
+ * limits, no capability for commands (the container keeps KILL only for the root warden that stops
+ * runaway ones), and labels that identify the run.
  *
  * Why a bind-mounted workspace rather than copying the repository in: the workspace is already
  * a throw-away, self-contained clone made for this run (never the user's checkout), so mounting
@@ -193,7 +182,9 @@ export async function createDockerSandbox(options: DockerSandboxOptions): Promis
     container = await docker.createContainer({
       Image: options.image,
       Cmd: ["sleep", "infinity"],
-      User: userSpec,
+      // The container's own processes (init, the warden) are root's, out of the commands' reach;
+      // every command runs as the unprivileged user (each exec names it).
+      User: "0:0",
       WorkingDir: workdir,
       Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
       Labels: {
@@ -212,7 +203,9 @@ export async function createDockerSandbox(options: DockerSandboxOptions): Promis
         PidsLimit: pidsLimit,
         // /tmp (and the home directory in it) and /var/tmp in memory, of a bounded size, so a command cannot fill the host's disk there.
         Tmpfs: { "/tmp": `rw,nosuid,nodev,size=${diskMb}m,mode=1777`, "/var/tmp": `rw,nosuid,nodev,size=${diskMb}m,mode=1777` },
+        // KILL only for root's warden (see ContainerWarden); the commands' user gets no capability.
         CapDrop: ["ALL"],
+        CapAdd: ["KILL"],
         SecurityOpt: ["no-new-privileges"],
         Init: true,
       },
@@ -228,10 +221,18 @@ export async function createDockerSandbox(options: DockerSandboxOptions): Promis
     workdir,
     onCreate: process.getuid?.() === user.uid ? undefined : (hostPath) => lchown(hostPath, user.uid, user.gid),
   });
+  const warden = new ContainerWarden(docker, container);
+  try {
+    await warden.start();
+  } catch (error) {
+    await container.remove({ force: true, v: true }).catch(() => {});
+    untrackContainer(container.id);
+    throw describeDockerError(error, "start the sandbox's process warden", options.image);
+  }
   const host: ShellHost = {
     startShell: () => startContainerShell(docker, container, workdir, userSpec),
-    killCommandTree: (shellPid) => execDetached(container, ["bash", "-c", KILL_TREE_SCRIPT, "kill-tree", String(shellPid)], userSpec),
-    killShell: (shellPid) => execDetached(container, ["kill", "-KILL", String(shellPid)], userSpec),
+    killCommandTree: async (shellPid) => void (await warden.stop(shellPid, "command")),
+    killShell: async (shellPid) => void (await warden.stop(shellPid, "shell")),
   };
   const dockerRoot = await dockerRootDirectory(docker);
   const session = new ShellSession(host, {
@@ -263,6 +264,7 @@ export async function createDockerSandbox(options: DockerSandboxOptions): Promis
     dispose: () =>
       (disposed ??= (async () => {
         await session.dispose();
+        await warden.dispose();
         await container.remove({ force: true, v: true }).catch((error: unknown) => {
           if ((error as { statusCode?: number }).statusCode !== 404) throw describeDockerError(error, "remove the sandbox container", options.image);
         });

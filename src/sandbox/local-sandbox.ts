@@ -54,9 +54,9 @@ function startLocalShell(cwd: string, env: Record<string, string>): Promise<Shel
   });
 }
 
-function runKillTree(shellPid: number, env: Record<string, string>): Promise<void> {
+function runKillTree(shellPid: number, mode: "command" | "shell", env: Record<string, string>): Promise<void> {
   return new Promise((resolve) => {
-    const killer = spawn("bash", ["-c", KILL_TREE_SCRIPT, "kill-tree", String(shellPid)], { env, stdio: "ignore" });
+    const killer = spawn("bash", ["-c", KILL_TREE_SCRIPT, "kill-tree", String(shellPid), mode], { env, stdio: "ignore" });
     killer.once("error", () => resolve());
     killer.once("close", () => resolve());
   });
@@ -73,14 +73,8 @@ export async function createLocalSandbox(options: LocalSandboxOptions): Promise<
   const env = { ...baseSandboxEnvironment(home, options.path), ...options.env };
   const host: ShellHost = {
     startShell: () => startLocalShell(files.hostRoot, env),
-    killCommandTree: (shellPid) => runKillTree(shellPid, env),
-    killShell: async (shellPid) => {
-      try {
-        process.kill(shellPid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    },
+    killCommandTree: (shellPid) => runKillTree(shellPid, "command", env),
+    killShell: (shellPid) => runKillTree(shellPid, "shell", env),
   };
   const session = new ShellSession(host, {
     workdir: files.hostRoot,

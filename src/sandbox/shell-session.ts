@@ -241,6 +241,8 @@ export class ShellSession {
       shell.stdout.on("data", onData);
       void shell.exited.then(() => reject(new SandboxError(`${SHELL_EXITED_WHILE_STARTING}: ${stderrText.trim() || "no output"}`)));
     });
+    // Awaited below; a rejection before then (the shell ends during the write) must not go unhandled.
+    ready.catch(() => {});
     shell.stdin.write(`__AGENT_READY=${nonce}\n${this.options.isolated ? "__agent_isolated=1\n" : ""}${SESSION_SETUP}\n`);
     try {
       this.shellPid = await ready;
@@ -315,15 +317,22 @@ export class ShellSession {
     const timeoutMs = request.timeoutMs ?? this.options.defaultTimeoutMs;
     let timedOut = false;
     let aborted = false;
-    const interrupt = async (): Promise<void> => {
-      await this.host.killCommandTree(this.shellPid).catch(() => {});
+    // Stopping runs once, and the command's result waits for it: a killer still at work must never reach the next command.
+    // A watch check that answers after the command returned must not stop the next one.
+    let stopping: Promise<void> | undefined;
+    let over = false;
+    let shellKilled = false;
+    const interrupt = (): Promise<void> => (over ? Promise.resolve() : (stopping ??= stop()));
+    const stop = async (): Promise<void> => {
+      await bounded(this.host.killCommandTree(this.shellPid).catch(() => {}), KILLER_LIMIT_MS);
       const graceful = await Promise.race([
         finished.then(() => true),
         delay(this.options.killGraceMs ?? 3_000).then(() => false),
       ]);
       if (!graceful && !this.lost) {
         // The shell itself is busy (a builtin loop): kill it; the next command gets a new shell.
-        await this.host.killShell(this.shellPid).catch(() => {});
+        await bounded(this.host.killShell(this.shellPid).catch(() => {}), KILLER_LIMIT_MS);
+        shellKilled = true;
         await shell.kill().catch(() => {});
         this.lost = true;
         this.lostStatus = null;
@@ -358,7 +367,10 @@ export class ShellSession {
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       await finished;
+      over = true;
+      await stopping;
     } finally {
+      over = true;
       clearTimeout(timer);
       clearInterval(liveness);
       signal?.removeEventListener("abort", onAbort);
@@ -369,6 +381,8 @@ export class ShellSession {
     if (this.lost) {
       sessionRestarted = true;
       this.shell = undefined;
+      // What the lost shell started (its background jobs, orphans) is stopped: the next shell could not reach it.
+      if (!shellKilled) await bounded(this.host.killShell(this.shellPid).catch(() => {}), KILLER_LIMIT_MS);
       await shell.kill().catch(() => {});
     }
     if (aborted) throw new AbortedError();
@@ -385,6 +399,13 @@ export class ShellSession {
       ...(stoppedBecause ? { stoppedBecause } : {}),
     };
   }
+}
+
+/** The longest a killer (a second `docker exec`) is waited for; a stuck engine must not hang the command's result. */
+const KILLER_LIMIT_MS = 30_000;
+
+function bounded(work: Promise<void>, ms: number): Promise<void> {
+  return Promise.race([work, delay(ms)]);
 }
 
 function delay(ms: number): Promise<void> {

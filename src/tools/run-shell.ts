@@ -81,7 +81,7 @@ export function formatExecResult(result: ExecResult, timeoutSeconds: number, wor
     );
   }
   if (result.sessionRestarted) {
-    lines.push(`The shell ended during this command, so a new one was started in ${workdir}: the working directory and exported variables were reset.`);
+    lines.push(`The shell ended during this command, so a new one was started in ${workdir}: the working directory and exported variables were reset, and what the old shell had started (background jobs included) was stopped.`);
   }
   if (result.truncated) lines.push(`Long output was shortened: ${result.omittedBytes} bytes in the middle were omitted.`);
   if (result.stdout) lines.push(`stdout:\n${result.stdout.replace(/\n$/, "")}`);

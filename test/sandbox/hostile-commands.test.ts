@@ -88,6 +88,29 @@ describeWithDocker("hostile commands in the Docker sandbox", () => {
     expect(Number(after.stdout.split("\n")[1])).toBeLessThan(10);
   });
 
+  it("stops a command that holds the container at its process limit, when no new process can start there", { timeout: 60_000, retry: LOAD_RETRIES }, async () => {
+    // 300 sleepers against a limit of 256: the table is full long before the watch looks.
+    const result = await tool().run({ command: "for i in $(seq 300); do sleep 100 & done 2>/dev/null; sleep 100", timeout_seconds: 30 });
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain("it started more than 128 processes");
+    expect(result.output).not.toContain("The shell ended");
+    const after = await sandbox.exec({ command: "echo alive; ls /proc | grep -c '^[0-9]'" });
+    expect(after.stdout.split("\n")[0]).toBe("alive");
+    expect(Number(after.stdout.split("\n")[1])).toBeLessThan(10);
+  });
+
+  it("survives a command that kills every process its user may signal, and still stops the next runaway command", { timeout: 60_000, retry: LOAD_RETRIES }, async () => {
+    // kill(-1) spares the caller, the shell; the container's init, its main process and the warden are root's.
+    const killed = await tool().run({ command: "kill -9 -1; echo still-here" });
+    expect(killed.output).toContain("still-here");
+    const rootProcesses = await sandbox.exec({ command: "for p in /proc/[0-9]*; do [ \"$(stat -c %u $p)\" = 0 ] && echo $p; done | wc -l" });
+    expect(Number(rootProcesses.stdout.trim())).toBeGreaterThanOrEqual(3);
+    const slow = await sandbox.exec({ command: "sleep 100; echo not-reached", timeoutMs: 1_000 });
+    expect(slow.timedOut).toBe(true);
+    expect(slow.stdout).not.toContain("not-reached");
+    expect(slow.durationMs).toBeLessThan(10_000);
+  });
+
   it("reports a command the memory limit kills as most likely out of memory", { timeout: 60_000, retry: LOAD_RETRIES }, async () => {
     const result = await tool().run({ command: `python3 -c "data = b'x' * (1024 ** 3); print(len(data))"` });
     expect(result.ok).toBe(false);
