@@ -23,7 +23,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/**/*.ts", "swebench/**/*.ts"],
+    files: ["src/**/*.ts", "swebench/**/*.ts", "funcbench/**/*.ts"],
     rules: {
       "no-console": "error",
       "no-restricted-properties": [
@@ -42,20 +42,21 @@ export default tseslint.config(
             { group: uiModules, message: "The core is headless: UI belongs in cli/ (STYLE.md)." },
             { group: ["**/cli/**", "../cli/*", "../../cli/*"], message: "src/ may not import cli/." },
             { group: ["**/swebench/**"], message: "src/ may not import swebench/." },
+            { group: ["**/funcbench/**"], message: "src/ may not import funcbench/." },
           ],
         },
       ],
     },
   },
   {
-    files: ["swebench/**/*.ts"],
+    files: ["swebench/**/*.ts", "funcbench/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
           patterns: [
             { group: uiModules, message: "The core is headless: UI belongs in cli/ (STYLE.md)." },
-            { group: ["**/cli/**", "../cli/*", "../../cli/*"], message: "swebench/ may not import cli/." },
+            { group: ["**/cli/**", "../cli/*", "../../cli/*"], message: "swebench/ and funcbench/ may not import cli/." },
             { group: deepCoreImports, message: "Import the core through its one public surface, src/index.js." },
           ],
         },

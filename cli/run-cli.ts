@@ -115,6 +115,12 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async (context) => (await import("./commands/swebench-command.js")).createSwebenchCommand(context),
   },
   {
+    name: "bench",
+    usage: "",
+    description: "AgentCoder's function-level benchmarks, HumanEval and MBPP: grade samples like the official harnesses (eval), with --oracle and --empty checks.",
+    load: async (context) => (await import("./commands/bench-command.js")).createBenchCommand(context),
+  },
+  {
     name: "worker",
     usage: "[options]",
     description:

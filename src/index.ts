@@ -66,7 +66,7 @@ export { withBuildLock } from "./sandbox/build-lock.js";
 export { chooseSandbox, createSandbox, LOCAL_SANDBOX_WARNING, type SandboxChoice } from "./sandbox/create-sandbox.js";
 export { createDockerClient, DEFAULT_DOCKER_SOCKET, isDockerReachable } from "./sandbox/docker-client.js";
 export { SANDBOX_LABELS } from "./sandbox/docker-sandbox.js";
-export { BUILT_IN_RECIPES, canonicalJson, ensureImage, findRecipe, imageExists, imageTag, listImages, pullImage, type ImageRecipe, type ImageSource, type ManagedImage } from "./sandbox/images.js";
+export { BUILT_IN_RECIPES, canonicalJson, DEFAULT_RECIPE_NAME, ensureImage, findRecipe, imageExists, imageTag, listImages, pullImage, type ImageRecipe, type ImageSource, type ManagedImage } from "./sandbox/images.js";
 export { liveContainerIds, trackContainer, untrackContainer } from "./sandbox/live-sandboxes.js";
 export { imagesToPrune, removeImages } from "./sandbox/prune-images.js";
 export { listSandboxContainers, pruneSandboxes } from "./sandbox/prune-sandboxes.js";
