@@ -102,35 +102,26 @@ export interface ResultCounts {
   skipped: number;
 }
 
+type OutcomeKind = InstanceResult["outcome"]["kind"];
+
+/** The counter of each outcome kind but "graded", which splits into three. */
+const COUNTER_OF_KIND: Readonly<Record<Exclude<OutcomeKind, "graded">, keyof ResultCounts>> = {
+  "patch-failed": "patchFailed",
+  "timed-out": "timedOut",
+  "environment-error": "environmentErrors",
+  "harness-error": "harnessErrors",
+  "empty-patch": "emptyPatches",
+  skipped: "skipped",
+};
+
 /** The outcome counts of a run, each result in exactly one. */
 export function countResults(results: readonly InstanceResult[]): ResultCounts {
   const counts: ResultCounts = { total: results.length, resolved: 0, unresolved: 0, testsNeverRan: 0, patchFailed: 0, timedOut: 0, environmentErrors: 0, harnessErrors: 0, emptyPatches: 0, skipped: 0 };
   for (const { outcome } of results) {
-    switch (outcome.kind) {
-      case "graded":
-        if (outcome.grade.resolved) counts.resolved += 1;
-        else if (outcome.diagnosis.testsParsed === 0 && !outcome.diagnosis.runnerStarted) counts.testsNeverRan += 1;
-        else counts.unresolved += 1;
-        break;
-      case "patch-failed":
-        counts.patchFailed += 1;
-        break;
-      case "timed-out":
-        counts.timedOut += 1;
-        break;
-      case "environment-error":
-        counts.environmentErrors += 1;
-        break;
-      case "harness-error":
-        counts.harnessErrors += 1;
-        break;
-      case "empty-patch":
-        counts.emptyPatches += 1;
-        break;
-      case "skipped":
-        counts.skipped += 1;
-        break;
-    }
+    if (outcome.kind !== "graded") counts[COUNTER_OF_KIND[outcome.kind]] += 1;
+    else if (outcome.grade.resolved) counts.resolved += 1;
+    else if (outcome.diagnosis.testsParsed === 0 && !outcome.diagnosis.runnerStarted) counts.testsNeverRan += 1;
+    else counts.unresolved += 1;
   }
   return counts;
 }
