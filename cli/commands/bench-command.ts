@@ -62,7 +62,7 @@ export function formatEvaluation(benchmark: FuncBenchmark, evaluation: Evaluatio
 
 export function createBenchCommand(context: CliContext): Command {
   const bench = new Command("bench").description(
-    "AgentCoder's function-level benchmarks, HumanEval and MBPP: grade samples with the official harnesses' rules (eval).",
+    "AgentCoder's function-level benchmarks, HumanEval and MBPP: grade samples like the official harnesses (eval), with --oracle and --empty checks.",
   );
   const splits = [...Object.keys(MBPP_SPLITS), "all"];
   bench

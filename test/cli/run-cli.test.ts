@@ -48,7 +48,7 @@ describe("the command list", () => {
   it("lists every command as its module defines it, without loading the modules", async () => {
     const listed = await createProgram(context(), []);
     const names = listed.commands.map((command) => command.name());
-    expect(names).toEqual(["solve", "chat", "resume", "triage", "serve", "config", "models", "sandbox", "images", "runs", "replay", "memory", "swebench", "worker"]);
+    expect(names).toEqual(["solve", "chat", "resume", "triage", "serve", "config", "models", "sandbox", "images", "runs", "replay", "memory", "swebench", "bench", "worker"]);
     for (const stub of listed.commands) {
       const loaded = (await createProgram(context(), [stub.name(), "--help"])).commands.find((command) => command.name() === stub.name())!;
       expect(loaded).not.toBe(stub);
