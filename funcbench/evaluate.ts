@@ -55,6 +55,8 @@ export interface EvaluateOptions {
   timeoutSec?: number;
   /** Called as each sample is graded (in completion order). */
   onGraded?: (graded: GradedSample, done: number, total: number) => void;
+  /** Stops the evaluation (Ctrl-C): no further sample is graded, and it rejects with an AbortedError. */
+  signal?: AbortSignal;
 }
 
 /** Throws a usage error naming the samples' tasks that are not among the problems. */
@@ -73,7 +75,8 @@ export async function evaluateSamples(options: EvaluateOptions): Promise<Evaluat
   const graded = await Promise.all(
     options.samples.map(async (sample): Promise<GradedSample> => {
       const problem = byKey.get(taskKey(sample.taskId))!;
-      const outcome = await options.grader.grade(gradingProgram(problem, sample.completion), options.timeoutSec ?? DEFAULT_GRADE_TIMEOUT_SEC);
+      // The grader checks the signal when the sample's turn comes: an interrupted run grades nothing more.
+      const outcome = await options.grader.grade(gradingProgram(problem, sample.completion), options.timeoutSec ?? DEFAULT_GRADE_TIMEOUT_SEC, options.signal);
       const result = { sample, outcome };
       done += 1;
       options.onGraded?.(result, done, options.samples.length);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
-import { SANDBOX_LABELS, SandboxError, trackContainer, untrackContainer } from "../src/index.js";
+import { AbortedError, SANDBOX_LABELS, SandboxError, trackContainer, untrackContainer } from "../src/index.js";
 import { GRADER_DRIVER } from "./grader-driver.js";
 
 /** The verdict on one program. */
@@ -67,11 +67,15 @@ export class GraderPool {
     return pool;
   }
 
-  /** Grades one program within `timeoutSec` (wall clock, as the official harnesses count it). */
-  async grade(program: string, timeoutSec: number): Promise<GradeOutcome> {
+  /**
+   * Grades one program within `timeoutSec` (wall clock, as the official harnesses count it).
+   * Once `signal` is aborted, a program still waiting for a container is not graded (AbortedError).
+   */
+  async grade(program: string, timeoutSec: number, signal?: AbortSignal): Promise<GradeOutcome> {
     if (this.disposed) throw new SandboxError("The grader has been disposed.");
     const index = await this.acquire();
     try {
+      if (signal?.aborted) throw new AbortedError("Grading was interrupted.");
       let worker = this.workers[index];
       if (!worker) worker = this.workers[index] = await this.launch();
       const id = randomBytes(6).toString("hex");

@@ -113,6 +113,7 @@ export function createBenchCommand(context: CliContext): Command {
           samples,
           grader,
           timeoutSec,
+          signal: context.signal,
           onGraded: ({ sample, outcome }, done, total) => {
             if (!json && (outcome.status !== "passed") !== (mode === "empty")) context.io.stderr.write(`[${done}/${total}] ${taskKey(sample.taskId)}: ${resultText(outcome)}\n`);
           },

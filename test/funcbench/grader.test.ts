@@ -64,6 +64,16 @@ describeWithDocker("grading function-level samples in containers", () => {
     expect((await grade("    import os\n    assert not os.path.exists('mine.txt')\n    return 2 * x\n")).status).toBe("passed");
   }, 60_000);
 
+  it("grades nothing more once interrupted, and says so", async () => {
+    const controller = new AbortController();
+    let graded = 0;
+    const samples = Array.from({ length: 12 }, () => ({ taskId: "Made/0", completion: "    return 2 * x\n" }));
+    const evaluation = evaluateSamples({ problems: [PROBLEM], samples, grader, signal: controller.signal, onGraded: () => ((graded += 1), controller.abort()) });
+    await expect(evaluation).rejects.toThrow("Grading was interrupted.");
+    // The two containers may each finish the program they had begun.
+    expect(graded).toBeLessThanOrEqual(2);
+  }, 60_000);
+
   it("survives a fork bomb and grades the next sample", async () => {
     const bomb = await grade("    import os\n    while True:\n        os.fork()\n", 2);
     expect(["timeout", "failed"]).toContain(bomb.status);
