@@ -3,7 +3,9 @@
  * and MBPP (974 problems, google-research/mbpp), read from a file or URL the user gives, plain
  * JSON lines or gzip-compressed (human-eval ships HumanEval.jsonl.gz).
  */
-import { readFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { UsageError } from "../src/index.js";
 
@@ -49,18 +51,43 @@ export function taskKey(taskId: string | number): string {
   return String(taskId);
 }
 
-/** Reads a dataset's bytes from a path or an http(s) URL. */
-async function readSource(source: string, fetchImpl: typeof fetch): Promise<Buffer> {
-  if (/^https?:\/\//i.test(source)) {
-    let response: Response;
-    try {
-      response = await fetchImpl(source, { redirect: "follow" });
-    } catch (error) {
-      throw new UsageError(`Could not download ${source}: ${(error as Error).message}. Download it yourself and pass the file with --dataset FILE.`, { cause: error });
-    }
-    if (!response.ok) throw new UsageError(`Downloading ${source} answered HTTP ${response.status}. Pass a local copy with --dataset FILE.`);
-    return Buffer.from(await response.arrayBuffer());
+/** Downloads a URL's bytes; throws a usage error that says what to do instead. */
+async function download(source: string, fetchImpl: typeof fetch): Promise<Buffer> {
+  let response: Response;
+  try {
+    response = await fetchImpl(source, { redirect: "follow" });
+  } catch (error) {
+    throw new UsageError(`Could not download ${source}: ${(error as Error).message}. Download it yourself and pass the file with --dataset FILE.`, { cause: error });
   }
+  if (!response.ok) throw new UsageError(`Downloading ${source} answered HTTP ${response.status}. Pass a local copy with --dataset FILE.`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+/**
+ * A URL's bytes: downloaded and kept in `cacheDir` (one file per URL), or, when the download
+ * fails, the copy kept from an earlier one, with a warning.
+ */
+async function readUrl(source: string, options: LoadProblemsOptions): Promise<Buffer> {
+  const fetchImpl = options.fetchImpl ?? fetch;
+  if (!options.cacheDir) return download(source, fetchImpl);
+  const cached = join(options.cacheDir, createHash("sha256").update(source).digest("hex").slice(0, 32));
+  try {
+    const bytes = await download(source, fetchImpl);
+    await mkdir(options.cacheDir, { recursive: true });
+    await writeFile(`${cached}.partial`, bytes);
+    await rename(`${cached}.partial`, cached);
+    return bytes;
+  } catch (error) {
+    const kept = await readFile(cached).catch(() => undefined);
+    if (!kept) throw error;
+    options.onWarning?.(`${(error as Error).message.split(". ")[0]}; using the copy downloaded earlier (${cached}).`);
+    return kept;
+  }
+}
+
+/** Reads a dataset's bytes from a path or an http(s) URL. */
+async function readSource(source: string, options: LoadProblemsOptions): Promise<Buffer> {
+  if (/^https?:\/\//i.test(source)) return readUrl(source, options);
   try {
     return await readFile(source);
   } catch (error) {
@@ -131,11 +158,15 @@ function mbppProblem(record: Record<string, unknown>, where: string): FuncProble
 export interface LoadProblemsOptions {
   /** For URLs; the global fetch by default. */
   fetchImpl?: typeof fetch;
+  /** Where downloaded datasets are kept, to be used when the next download fails; none by default. */
+  cacheDir?: string;
+  /** Told when a kept copy stands in for a failed download. */
+  onWarning?: (message: string) => void;
 }
 
 /** Loads every problem of a benchmark's file or URL, in file order. */
 export async function loadProblems(benchmark: FuncBenchmark, source: string, options: LoadProblemsOptions = {}): Promise<FuncProblem[]> {
-  const text = asText(await readSource(source, options.fetchImpl ?? fetch));
+  const text = asText(await readSource(source, options));
   const problems: FuncProblem[] = [];
   for (const [index, line] of text.split("\n").entries()) {
     if (!line.trim()) continue;

@@ -74,7 +74,7 @@ export function createBenchCommand(context: CliContext): Command {
     )
     .argument("<benchmark>", `${FUNC_BENCHMARKS.join(" or ")}`)
     .argument("[samples]", "the samples file (JSON lines of task_id and completion)")
-    .option("--dataset <file|url>", `the benchmark's data, .jsonl or .jsonl.gz, a file or URL (default: $${FUNCBENCH_DATASETS_ENV}/<benchmark>.jsonl, else the published file)`)
+    .option("--dataset <file|url>", `the benchmark's data, .jsonl or .jsonl.gz, a file or URL (default: $${FUNCBENCH_DATASETS_ENV}/<benchmark>.jsonl, else the published file; a download is kept in ~/.cache/agent/funcbench and used when the next one fails)`)
     .option("--oracle", "grade the reference solutions instead of samples")
     .option("--empty", "grade empty completions instead of samples")
     .option("--workers <n>", "grading containers working at once", "2")
@@ -94,7 +94,9 @@ export function createBenchCommand(context: CliContext): Command {
       const timeoutSec = positiveNumber(options.timeout, "--timeout") ?? DEFAULT_GRADE_TIMEOUT_SEC;
 
       const source = datasetSource(context, benchmark, options.dataset);
-      const problems = chooseProblems(benchmark, await loadProblems(benchmark, source), options);
+      const cacheDir = join(context.env["XDG_CACHE_HOME"] || join(context.homeDir, ".cache"), "agent", "funcbench");
+      const loaded = await loadProblems(benchmark, source, { cacheDir, onWarning: (message) => context.io.stderr.write(`warning: ${message}\n`) });
+      const problems = chooseProblems(benchmark, loaded, options);
       const chosenKeys = new Set(problems.map((problem) => taskKey(problem.taskId)));
       let samples: Sample[];
       if (mode === "oracle") samples = oracleSamples(problems);

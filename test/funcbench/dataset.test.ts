@@ -38,6 +38,30 @@ describe("function-level benchmark data", () => {
     }
   });
 
+  it("keeps a downloaded dataset and uses it, with a warning, when the next download fails", async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), "funcbench-cache-"));
+    let up = true;
+    const server = createServer((_, response) => {
+      response.statusCode = up ? 200 : 503;
+      response.end(up ? `${HUMANEVAL_LINE}\n` : "down");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/HumanEval.jsonl`;
+    const warnings: string[] = [];
+    try {
+      expect(await loadProblems("humaneval", url, { cacheDir, onWarning: (line) => warnings.push(line) })).toHaveLength(1);
+      expect(warnings).toEqual([]);
+      up = false;
+      expect(await loadProblems("humaneval", url, { cacheDir, onWarning: (line) => warnings.push(line) })).toHaveLength(1);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/answered HTTP 503; using the copy downloaded earlier/);
+      // Without a kept copy the failure is the error, with what to do.
+      await expect(loadProblems("humaneval", url, { cacheDir: join(cacheDir, "empty") })).rejects.toThrow(/HTTP 503\. Pass a local copy with --dataset FILE/);
+    } finally {
+      server.close();
+    }
+  });
+
   it("rejects a missing file, an unreachable URL and the wrong benchmark's file with what to do", async () => {
     const dir = await mkdtemp(join(tmpdir(), "funcbench-data-"));
     await writeFile(join(dir, "he.jsonl"), `${HUMANEVAL_LINE}\n`);
