@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
-import { AbortedError, SANDBOX_LABELS, SandboxError, startLineExec, trackContainer, untrackContainer, type LineExec } from "../src/index.js";
+import { AbortedError, SANDBOX_LABELS, SandboxError, trackContainer, untrackContainer } from "../src/index.js";
 import { GRADER_DRIVER } from "./grader-driver.js";
 
 /** The verdict on one program. */
@@ -32,8 +33,9 @@ const GRADER_RUN_ID = "funcbench-grader";
 
 interface Worker {
   container: Docker.Container;
-  driver: LineExec;
+  stdin: NodeJS.WritableStream;
   pending: Map<string, (outcome: GradeOutcome) => void>;
+  ended: Promise<void>;
 }
 
 /**
@@ -78,8 +80,8 @@ export class GraderPool {
       if (!worker) worker = this.workers[index] = await this.launch();
       const id = randomBytes(6).toString("hex");
       const answered = new Promise<GradeOutcome>((resolve) => worker!.pending.set(id, resolve));
-      worker.driver.writeLine(JSON.stringify({ id, program, timeout: timeoutSec }));
-      const lost = worker.driver.ended.then((): GradeOutcome => ({ status: "error", exitCode: null, error: "the grading container ended before it answered", durationMs: 0 }));
+      worker.stdin.write(`${JSON.stringify({ id, program, timeout: timeoutSec })}\n`);
+      const lost = worker.ended.then((): GradeOutcome => ({ status: "error", exitCode: null, error: "the grading container ended before it answered", durationMs: 0 }));
       const outcome = await Promise.race([answered, lost]);
       worker.pending.delete(id);
       return outcome;
@@ -94,7 +96,7 @@ export class GraderPool {
     await Promise.all(
       this.workers.map(async (worker) => {
         if (!worker) return;
-        worker.driver.end();
+        worker.stdin.end();
         await worker.container.remove({ force: true }).catch(() => {});
         untrackContainer(worker.container.id);
       }),
@@ -148,24 +150,51 @@ export class GraderPool {
     trackContainer(container.id);
     try {
       await container.start();
+      const exec = await container.exec({
+        Cmd: ["python3", "-u", "-c", GRADER_DRIVER, String(user.uid), String(user.gid), "/work"],
+        User: "0:0",
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+      });
+      const stream = await exec.start({ hijack: true, stdin: true });
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      docker.modem.demuxStream(stream, stdout, stderr);
+      stderr.resume();
       const pending = new Map<string, (outcome: GradeOutcome) => void>();
-      const driver = await startLineExec(docker, container, ["python3", "-u", "-c", GRADER_DRIVER, String(user.uid), String(user.gid), "/work"], "0:0", (line) => {
-        let answer: GradeOutcome & { id: string };
-        try {
-          answer = JSON.parse(line) as typeof answer;
-        } catch {
-          // Not the driver's answer: the engine's own message (the container went away before the driver started).
-          return;
+      let buffered = "";
+      stdout.on("data", (chunk: Buffer) => {
+        buffered += chunk.toString();
+        let newline: number;
+        while ((newline = buffered.indexOf("\n")) >= 0) {
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          let answer: GradeOutcome & { id: string };
+          try {
+            answer = JSON.parse(line) as typeof answer;
+          } catch {
+            // Not the driver's answer: the engine's own message (the container went away before the driver started).
+            continue;
+          }
+          pending.get(answer.id)?.({ status: answer.status, exitCode: answer.exitCode, error: answer.error, durationMs: answer.durationMs });
         }
-        pending.get(answer.id)?.({ status: answer.status, exitCode: answer.exitCode, error: answer.error, durationMs: answer.durationMs });
       });
-      const worker: Worker = { container, driver, pending };
-      void driver.ended.then(() => {
-        // The next program gets a new container in this one's place.
-        const index = this.workers.indexOf(worker);
-        if (index >= 0) this.workers[index] = undefined;
-        void container.remove({ force: true }).catch(() => {}).then(() => untrackContainer(container.id));
+      const ended = new Promise<void>((resolve) => {
+        const end = (): void => {
+          // The next program gets a new container in this one's place.
+          const index = this.workers.indexOf(worker);
+          if (index >= 0) this.workers[index] = undefined;
+          void container.remove({ force: true }).catch(() => {}).then(() => untrackContainer(container.id));
+          resolve();
+        };
+        stream.once("end", end);
+        stream.once("close", end);
+        stream.once("error", end);
       });
+      stream.on("error", () => {});
+      const worker: Worker = { container, stdin: stream, pending, ended };
       return worker;
     } catch (error) {
       await container.remove({ force: true }).catch(() => {});

@@ -68,7 +68,6 @@ export { createDockerClient, DEFAULT_DOCKER_SOCKET, isDockerReachable } from "./
 export { SANDBOX_LABELS } from "./sandbox/docker-sandbox.js";
 export { BUILT_IN_RECIPES, canonicalJson, DEFAULT_RECIPE_NAME, ensureImage, findRecipe, imageExists, imageTag, listImages, pullImage, type ImageRecipe, type ImageSource, type ManagedImage } from "./sandbox/images.js";
 export { liveContainerIds, trackContainer, untrackContainer } from "./sandbox/live-sandboxes.js";
-export { startLineExec, type LineExec } from "./sandbox/line-exec.js";
 export { imagesToPrune, removeImages } from "./sandbox/prune-images.js";
 export { listSandboxContainers, pruneSandboxes } from "./sandbox/prune-sandboxes.js";
 

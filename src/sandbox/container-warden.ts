@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { SandboxError } from "../errors.js";
 import { KILL_TREE_SCRIPT } from "./kill-tree-script.js";
-import { startLineExec, type LineExec } from "./line-exec.js";
 
 /** What the warden is asked to stop: the running command, or the whole shell (see KILL_TREE_SCRIPT). */
 export type WardenTarget = "command" | "shell";
@@ -24,9 +24,10 @@ const WARDEN_SCRIPT = [
 ].join("\n");
 
 interface RunningWarden {
-  loop: LineExec;
+  stdin: NodeJS.WritableStream;
   /** Resolves the pending request whose nonce starts the line. */
   waiters: Map<string, (count: number) => void>;
+  ended: Promise<void>;
 }
 
 /**
@@ -62,15 +63,15 @@ export class ContainerWarden {
   async dispose(): Promise<void> {
     const running = await this.running?.catch(() => undefined);
     this.running = undefined;
-    running?.loop.end();
+    running?.stdin.end();
   }
 
   private async request(shellPid: number, target: WardenTarget): Promise<number> {
     const warden = await this.ensure();
     const nonce = `__warden_${randomBytes(6).toString("hex")}`;
     const answered = new Promise<number>((resolve) => warden.waiters.set(nonce, resolve));
-    warden.loop.writeLine(`${nonce} ${shellPid} ${target}`);
-    const ended = warden.loop.ended.then(() => {
+    warden.stdin.write(`${nonce} ${shellPid} ${target}\n`);
+    const ended = warden.ended.then(() => {
       throw new SandboxError("The sandbox's process warden ended before it answered.");
     });
     try {
@@ -89,16 +90,40 @@ export class ContainerWarden {
   }
 
   private async launch(): Promise<RunningWarden> {
+    const exec = await this.container.exec({
+      Cmd: ["bash", "--noprofile", "--norc", "-c", WARDEN_SCRIPT],
+      User: "0:0",
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+    });
+    const stream = await exec.start({ hijack: true, stdin: true });
+    const stdout = new PassThrough();
+    this.docker.modem.demuxStream(stream, stdout, new PassThrough().resume());
     const waiters = new Map<string, (count: number) => void>();
-    const loop = await startLineExec(this.docker, this.container, ["bash", "--noprofile", "--norc", "-c", WARDEN_SCRIPT], "0:0", (line) => {
-      const [nonce, count] = line.trim().split(/\s+/);
-      if (nonce) waiters.get(nonce)?.(Number(count) || 0);
+    let buffered = "";
+    stdout.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      let newline: number;
+      while ((newline = buffered.indexOf("\n")) >= 0) {
+        const [nonce, count] = buffered.slice(0, newline).trim().split(/\s+/);
+        buffered = buffered.slice(newline + 1);
+        if (nonce) waiters.get(nonce)?.(Number(count) || 0);
+      }
     });
     const launched = this.running;
-    // The next request starts a new warden (unless one was started already).
-    void loop.ended.then(() => {
-      if (this.running === launched) this.running = undefined;
+    const ended = new Promise<void>((resolve) => {
+      const end = (): void => {
+        // The next request starts a new warden (unless one was started already).
+        if (this.running === launched) this.running = undefined;
+        resolve();
+      };
+      stream.once("end", end);
+      stream.once("close", end);
+      stream.once("error", end);
     });
-    return { loop, waiters };
+    stream.on("error", () => {});
+    return { stdin: stream, waiters, ended };
   }
 }
