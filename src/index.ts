@@ -22,6 +22,7 @@ export { addUsage, formatCost, zeroUsage, type CostEstimate, type ModelUsage } f
 // Git: the clone cache and questions about the user's checkout.
 export { ensureCachedClone } from "./git/clone-cache.js";
 export { applyPatchToCheckout, findRepositoryRoot, hasUncommittedChanges, readOriginUrl } from "./git/inspect-repository.js";
+export { createScratchRepository, readFileAfterPatch } from "./git/scratch-repository.js";
 
 // GitHub.
 export { fetchIssue, fetchRepositoryInfo, issueToTask, type GitHubIssue } from "./github/fetch-issue.js";
@@ -35,6 +36,8 @@ export { defaultRunLimits, type RunLimits } from "./memory/run-limits.js";
 export type { RunOutcome } from "./graph/finish-run.js";
 export type { RunEnvironment } from "./graph/prepare-run.js";
 export { resumeRun, runTask, type ResumeRunOptions, type RunTaskOptions } from "./graph/run-task.js";
+export { functionTaskPlan, type FunctionAttempt, type FunctionTaskRoles } from "./graph/build-function-graph.js";
+export { runFunctionTask, type FunctionTaskOptions, type FunctionTaskResult } from "./graph/run-function-task.js";
 export { listRuns, readRunManifest, type RunListing, type RunManifest } from "./graph/run-manifest.js";
 
 // Steering a run from a terminal session, and the sessions themselves.

@@ -1,50 +1,21 @@
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { Command, Option } from "commander";
-import { DEFAULT_RECIPE_NAME, ensureImage, findRecipe, UsageError } from "../../src/index.js";
-import { DATASET_FILE_NAMES, FUNC_BENCHMARKS, loadProblems, mbppSplit, PUBLISHED_DATA, selectProblems, taskKey, type FuncBenchmark, type FuncProblem, type MbppSplit, MBPP_SPLITS } from "../../funcbench/dataset.js";
+import { resolve } from "node:path";
+import { Command } from "commander";
+import { UsageError } from "../../src/index.js";
+import { FUNC_BENCHMARKS, taskKey, type FuncBenchmark } from "../../funcbench/dataset.js";
 import { checkSampleTasks, DEFAULT_GRADE_TIMEOUT_SEC, emptySamples, evaluateSamples, oracleSamples, resultLines, resultText, type Evaluation } from "../../funcbench/evaluate.js";
-import { GraderPool } from "../../funcbench/grader.js";
 import { loadSamples, writeSampleResults, writeSamples, type Sample } from "../../funcbench/samples.js";
 import { globalOptions, printJson, type CliContext } from "../cli-context.js";
 import { positiveNumber } from "../run-options.js";
 import { ExitCode } from "../exit-codes.js";
-import { connectDocker } from "./images-command.js";
+import { createBenchRunCommand } from "./bench-run-command.js";
+import { loadChosenProblems, parseBenchmark, problemOptions, startGrader, type ProblemOptions } from "./bench-problems.js";
 
-/** The environment variable naming a directory with humaneval.jsonl and mbpp.jsonl. */
-export const FUNCBENCH_DATASETS_ENV = "FUNCBENCH_DATASETS";
-
-interface EvalOptions {
-  dataset?: string;
+interface EvalOptions extends ProblemOptions {
   oracle?: boolean;
   empty?: boolean;
   workers: string;
   timeout: string;
-  split: MbppSplit;
-  ids?: string;
-  limit?: string;
   output?: string;
-}
-
-/** Where a benchmark's data comes from: --dataset, else FUNCBENCH_DATASETS, else the published URL. */
-function datasetSource(context: CliContext, benchmark: FuncBenchmark, given: string | undefined): string {
-  if (given) return /^https?:\/\//i.test(given) ? given : resolve(context.cwd, given);
-  const dir = context.env[FUNCBENCH_DATASETS_ENV];
-  if (dir && existsSync(join(dir, DATASET_FILE_NAMES[benchmark]))) return join(dir, DATASET_FILE_NAMES[benchmark]);
-  return PUBLISHED_DATA[benchmark];
-}
-
-/** The problems a command works on: the split (MBPP), then --ids, then --limit. */
-export function chooseProblems(benchmark: FuncBenchmark, problems: readonly FuncProblem[], options: { split: MbppSplit; ids?: string; limit?: string }): FuncProblem[] {
-  let chosen = benchmark === "mbpp" ? mbppSplit(problems, options.split) : [...problems];
-  if (options.ids) chosen = selectProblems(chosen, options.ids.split(/[\s,]+/));
-  const limit = positiveNumber(options.limit, "--limit");
-  return limit === undefined ? chosen : chosen.slice(0, Math.floor(limit));
-}
-
-function parseBenchmark(value: string): FuncBenchmark {
-  if ((FUNC_BENCHMARKS as readonly string[]).includes(value)) return value as FuncBenchmark;
-  throw new UsageError(`Unknown benchmark "${value}": choose ${FUNC_BENCHMARKS.join(" or ")}.`);
 }
 
 function percent(value: number): string {
@@ -64,8 +35,7 @@ export function createBenchCommand(context: CliContext): Command {
   const bench = new Command("bench").description(
     "AgentCoder's function-level benchmarks, HumanEval and MBPP: grade samples like the official harnesses (eval), with --oracle and --empty checks.",
   );
-  const splits = [...Object.keys(MBPP_SPLITS), "all"];
-  bench
+  const evaluate = bench
     .command("eval")
     .description(
       "Grade samples (human-eval's JSON lines of task_id and completion) like the official harnesses: each program in a fresh process in a container with no network, " +
@@ -74,14 +44,10 @@ export function createBenchCommand(context: CliContext): Command {
     )
     .argument("<benchmark>", `${FUNC_BENCHMARKS.join(" or ")}`)
     .argument("[samples]", "the samples file (JSON lines of task_id and completion)")
-    .option("--dataset <file|url>", `the benchmark's data, .jsonl or .jsonl.gz, a file or URL (default: $${FUNCBENCH_DATASETS_ENV}/<benchmark>.jsonl, else the published file; a download is kept in ~/.cache/agent/funcbench and used when the next one fails)`)
     .option("--oracle", "grade the reference solutions instead of samples")
     .option("--empty", "grade empty completions instead of samples")
     .option("--workers <n>", "grading containers working at once", "2")
     .option("--timeout <seconds>", "time limit per program", String(DEFAULT_GRADE_TIMEOUT_SEC))
-    .addOption(new Option("--split <name>", "MBPP's split (task ids 11-510 are test)").choices(splits).default("test"))
-    .option("--ids <ids>", "only these task ids (comma- or space-separated)")
-    .option("--limit <n>", "only the first n problems of the selection")
     .option("--output <file>", "where the results go (default: <samples>_results.jsonl; for --oracle/--empty, <benchmark>-<mode>_results.jsonl here)")
     .action(async (benchmarkName: string, samplesPath: string | undefined, options: EvalOptions, command: Command) => {
       const benchmark = parseBenchmark(benchmarkName);
@@ -93,10 +59,7 @@ export function createBenchCommand(context: CliContext): Command {
       const workers = Math.floor(positiveNumber(options.workers, "--workers") ?? 2);
       const timeoutSec = positiveNumber(options.timeout, "--timeout") ?? DEFAULT_GRADE_TIMEOUT_SEC;
 
-      const source = datasetSource(context, benchmark, options.dataset);
-      const cacheDir = join(context.env["XDG_CACHE_HOME"] || join(context.homeDir, ".cache"), "agent", "funcbench");
-      const loaded = await loadProblems(benchmark, source, { cacheDir, onWarning: (message) => context.io.stderr.write(`warning: ${message}\n`) });
-      const problems = chooseProblems(benchmark, loaded, options);
+      const { source, problems } = await loadChosenProblems(context, benchmark, options);
       const chosenKeys = new Set(problems.map((problem) => taskKey(problem.taskId)));
       let samples: Sample[];
       if (mode === "oracle") samples = oracleSamples(problems);
@@ -104,9 +67,7 @@ export function createBenchCommand(context: CliContext): Command {
       else samples = (await loadSamples(resolve(context.cwd, samplesPath!))).filter((sample) => !(options.ids || options.limit) || chosenKeys.has(taskKey(sample.taskId)));
 
       checkSampleTasks(problems, samples);
-      const docker = await connectDocker(context);
-      const image = (await ensureImage(docker, findRecipe(DEFAULT_RECIPE_NAME), { onProgress: (line) => context.io.stderr.write(`[image] ${line}\n`), signal: context.signal })).tag;
-      const grader = await GraderPool.start({ docker, image, workers });
+      const grader = await startGrader(context, workers);
       const started = Date.now();
       let evaluation: Evaluation;
       try {
@@ -157,5 +118,7 @@ export function createBenchCommand(context: CliContext): Command {
       }
       if (unexpected.length > 0) context.setExitCode(ExitCode.notSolved);
     });
+  for (const option of problemOptions()) evaluate.addOption(option);
+  bench.addCommand(createBenchRunCommand(context));
   return bench;
 }
