@@ -66,13 +66,15 @@ export function resultsMarkdown(summary: BenchmarkSummary, label: RunLabel): str
   const published = AGENTCODER_PUBLISHED[label.benchmark];
   const roles = label.roles === "all" ? "test designer, programmer, executor" : "programmer alone";
   const cost = summary.meanCostUsd === null ? "unknown" : `$${summary.meanCostUsd.toFixed(4)}`;
+  // A scripted or replayed model plays back turns someone wrote: its figures are the harness's, never a model's.
+  const who = /^(scripted|replay):/.test(label.model) ? `${label.model} (a playback of written turns, not a model's result)` : label.model;
   const feedback = label.roles === "all" ? `${percent(summary.fixedByFeedback, summary.problems)} (${summary.fixedByFeedback})` : "— (no feedback)";
   const lines = [
     `# ${label.benchmark === "humaneval" ? "HumanEval" : "MBPP"}: ${label.selection}`,
     "",
     "| | pass@1 | mean rounds | tokens per problem | cost per problem | time per problem | fixed by the executor's feedback |",
     "|---|---|---|---|---|---|---|",
-    `| measured here: ${label.model}, ${roles} | ${percent(summary.passed, summary.problems)} (${summary.passed}/${summary.problems}) | ${summary.meanRounds.toFixed(2)} | ${Math.round(summary.meanTokens).toLocaleString("en-US")} | ${cost} | ${summary.meanSeconds.toFixed(1)} s | ${feedback} |`,
+    `| measured here: ${who}, ${roles} | ${percent(summary.passed, summary.problems)} (${summary.passed}/${summary.problems}) | ${summary.meanRounds.toFixed(2)} | ${Math.round(summary.meanTokens).toLocaleString("en-US")} | ${cost} | ${summary.meanSeconds.toFixed(1)} s | ${feedback} |`,
     `| AgentCoder with ${published.model}, **published** (not measured here) | ${(published.passAt1 * 100).toFixed(1)}% | — | — | — | — | — |`,
     "",
     "pass@1: the final module passes the benchmark's hidden tests, which the agents never saw. " +

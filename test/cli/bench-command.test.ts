@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeWithDocker } from "../support/require-docker.js";
 import { sandboxImage } from "../support/sandbox-factories.js";
-import { createCliSandbox, runInProcess, type CliSandbox } from "./cli-harness.js";
+import { createCliSandbox, runInProcess, writeJson, type CliSandbox } from "./cli-harness.js";
 
 /** Two HumanEval-format problems; the second's reference solution is wrong on purpose. */
 const DATASET = [
@@ -77,5 +77,81 @@ describeWithDocker("agent bench eval: grading", () => {
     const wrongBenchmark = await runInProcess(["bench", "eval", "humaneval", "stranger.jsonl", "--dataset", dataset], sandbox);
     expect(wrongBenchmark.code).toBe(2);
     expect(wrongBenchmark.stderr).toContain("Samples name tasks that are not in the dataset: HumanEval/0");
+  }, 300_000);
+});
+
+/** One MBPP-format problem (task 11 is in the test split). */
+const MBPP_DATASET = JSON.stringify({
+  task_id: 11,
+  text: "Write a python function to remove first and last occurrence of a given character from the string.",
+  code: "def remove_Occ(s, ch):\n    return s",
+  test_list: ['assert remove_Occ("hello","l") == "heo"', 'assert remove_Occ("abcda","a") == "bcd"', 'assert remove_Occ("PHP","P") == "H"'],
+  test_setup_code: "",
+  challenge_test_list: [],
+});
+
+const BODY = [
+  "def remove_Occ(s, ch):",
+  "    first = s.find(ch)",
+  "    if first == -1:",
+  "        return s",
+  "    s = s[:first] + s[first + 1:]",
+  "    last = s.rfind(ch)",
+  "    return s if last == -1 else s[:last] + s[last + 1:]",
+].join("\n");
+
+/** The one scripted model every role shares plays the test designer's turns, then the programmer's. */
+const SCRIPT = {
+  turns: [
+    { toolCalls: [{ name: "edit_file", args: { command: "create", path: "test_remove.py", file_text: "from solution import remove_Occ\n\n\ndef test_basic():\n    assert remove_Occ('banana', 'a') == 'bnan'\n\n\ndef test_absent():\n    assert remove_Occ('xyz', 'a') == 'xyz'\n" } }], usage: { input: 1000, output: 50, cost: 0.002 } },
+    { toolCalls: [{ name: "submit_tests", args: { framework: "pytest", command_template: "python3 -m pytest -q -rA -p no:cacheprovider {tests}", tests: [{ path: "test_remove.py", kind: "basic", description: "first and last occurrences go" }] } }], usage: { input: 1000, output: 50, cost: 0.002 } },
+    { toolCalls: [{ name: "edit_file", args: { command: "insert", path: "solution.py", insert_line: 3, new_str: BODY } }], usage: { input: 1000, output: 50, cost: 0.002 } },
+    { toolCalls: [{ name: "submit_patch", args: { summary: "Removed the first and the last occurrence." } }], usage: { input: 1000, output: 50, cost: 0.002 } },
+  ],
+};
+
+describe("agent bench run: usage", () => {
+  it("needs a model, and refuses a selection that matches no problem", async () => {
+    const sandbox = await createCliSandbox();
+    const dataset = join(sandbox.project, "mbpp.jsonl");
+    await writeFile(dataset, `${MBPP_DATASET}\n`);
+    const noModel = await runInProcess(["bench", "run", "mbpp", "--dataset", dataset], sandbox);
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toContain("Name the model: --model provider:model");
+    await writeJson(join(sandbox.home, "script.json"), SCRIPT);
+    const none = await runInProcess(["--model", `scripted:${join(sandbox.home, "script.json")}`, "bench", "run", "mbpp", "--dataset", dataset, "--split", "train"], sandbox);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("No problem matches --split, --ids and --limit.");
+  });
+});
+
+describeWithDocker("agent bench run: an MBPP problem through the agents", () => {
+  it("solves it, grades it against the hidden asserts, prints and writes the table, and skips it when run again", async () => {
+    await sandboxImage();
+    const sandbox = await createCliSandbox();
+    const dataset = join(sandbox.project, "mbpp.jsonl");
+    await writeFile(dataset, `${MBPP_DATASET}\n`);
+    await writeJson(join(sandbox.home, "script.json"), SCRIPT);
+    const args = ["--model", `scripted:${join(sandbox.home, "script.json")}`, "bench", "run", "mbpp", "--dataset", dataset, "--output", "out"];
+    const run = await runInProcess(args, sandbox);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain("[1/1] 11: passed (1 round(s), 4,200 tokens, $0.0080");
+    expect(run.stdout).toContain("# MBPP: MBPP test split, 1 problem(s)");
+    expect(run.stdout).toMatch(/\| measured here: scripted:\S+ \(a playback of written turns, not a model's result\), test designer, programmer, executor \| 100\.0% \(1\/1\) \| 1\.00 \| 4,200 \| \$0\.0080 \|/);
+    expect(run.stdout).toContain("| AgentCoder with GPT-4, **published** (not measured here) | 91.8% |");
+    expect(run.stdout).toContain(`grade again: agent bench eval mbpp ${join(sandbox.project, "out", "samples.jsonl")} --split test --dataset ${dataset}`);
+    expect(await readFile(join(sandbox.project, "out", "results.md"), "utf8")).toContain("91.8%");
+    const [sample] = (await readFile(join(sandbox.project, "out", "samples.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { task_id: number; completion: string });
+    expect(sample).toEqual({ task_id: 11, completion: expect.stringContaining(BODY) });
+    const [result] = (await readFile(join(sandbox.project, "out", "results.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(result).toMatchObject({ task_id: 11, passed: true, result: "passed", rounds: 1, run_status: "solved", first_attempt: { passed: true }, roles: "all", tokens: { input: 4000, output: 200 } });
+    // The samples grade the same with agent bench eval.
+    const graded = await runInProcess(["bench", "eval", "mbpp", "out/samples.jsonl", "--dataset", dataset], sandbox);
+    expect(graded.stdout).toContain("mbpp samples: passed 1/1");
+
+    const again = await runInProcess(args, sandbox);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain("1 problem(s) already have a result");
+    expect(again.stdout).toContain("100.0% (1/1)");
   }, 300_000);
 });
