@@ -33,6 +33,15 @@ export interface RunProblem {
   message: string;
 }
 
+/** What one role (a graph node) spent on models: which it called, how often, the tokens and the cost. */
+export interface RoleUsage {
+  models: string[];
+  calls: number;
+  usage: ModelUsage;
+  /** Null when any of its calls has no known price. */
+  costUsd: number | null;
+}
+
 /** What report.json holds: everything about a run that can be derived from its events. */
 export interface RunReport {
   schemaVersion: 2;
@@ -59,6 +68,8 @@ export interface RunReport {
     unknownCostCalls: { callId: string; model: string; node: GraphNodeName | null }[];
   };
   modelCalls: { total: number; retries: number; byNode: Record<string, number> };
+  /** Model usage per role (`unattributed` for calls made while parallel nodes ran), so a model per role can be costed per role. */
+  usageByRole: Record<string, RoleUsage>;
   toolCalls: { total: number; failed: number; byNode: Record<string, number>; byTool: Record<string, number> };
   tests: {
     /** The test designer's reproduction tests: they should fail on the base commit and pass on the patched tree. */
@@ -179,6 +190,7 @@ export function buildRunReport(events: AgentEvent[], extra: RunReportExtra = {})
   const errors: RunProblem[] = [];
   let usage = { ...zeroUsage };
   let usd = 0;
+  const usageByRole: Record<string, RoleUsage> = {};
   let retries = 0;
 
   for (const event of events) {
@@ -191,6 +203,11 @@ export function buildRunReport(events: AgentEvent[], extra: RunReportExtra = {})
         const call = modelCalls.get(event.callId);
         modelCalls.set(event.callId, { model: event.model, node: call ? call.node : node, ended: true, timestamp: event.timestamp });
         usage = addUsage(usage, event.usage);
+        const role = usageByRole[(call ? call.node : node) ?? UNATTRIBUTED] ??= { models: [], calls: 0, usage: { ...zeroUsage }, costUsd: 0 };
+        if (!role.models.includes(event.model)) role.models.push(event.model);
+        role.calls += 1;
+        role.usage = addUsage(role.usage, event.usage);
+        role.costUsd = role.costUsd === null || event.cost.usd === null ? null : roundUsd(role.costUsd + event.cost.usd);
         if (event.cost.usd === null) unknownCostCalls.push({ callId: event.callId, model: event.model, node: (call ? call.node : node) ?? null });
         else usd += event.cost.usd;
         break;
@@ -281,6 +298,7 @@ export function buildRunReport(events: AgentEvent[], extra: RunReportExtra = {})
     usage,
     cost: { usd: unknownCostCalls.length > 0 ? null : roundUsd(usd), unknownCostCalls },
     modelCalls: { total: modelCalls.size, retries, byNode: modelByNode },
+    usageByRole,
     toolCalls: {
       total: toolCalls.size,
       failed: [...toolCalls.values()].filter((call) => call.ok === false).length,
@@ -401,6 +419,7 @@ export function renderSummaryMarkdown(report: RunReport, options: { patch?: stri
     `- tool calls: ${report.toolCalls.total}${toolCalls}, ${report.toolCalls.failed} failed`,
     `- tokens: ${formatTokens(report.usage)}`,
     `- cost: ${describeCost(report)}`,
+    ...Object.entries(report.usageByRole ?? {}).map(([role, spent]) => `  - ${role}: ${spent.models.join(", ")}; ${spent.calls} call${spent.calls === 1 ? "" : "s"}; ${formatTokens(spent.usage)}; ${spent.costUsd === null ? "cost unknown" : formatCost({ usd: spent.costUsd })}`),
     `- duration: ${timing.durationMs === null ? "unknown" : formatDuration(timing.durationMs)}` +
       `${timing.startedAt && timing.endedAt ? ` (${timing.startedAt} → ${timing.endedAt})` : ""}`,
   );

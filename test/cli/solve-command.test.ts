@@ -146,6 +146,12 @@ describe.concurrent("agent solve with a scripted model", () => {
       (await readFile(join(home.home, file), "utf8")).trim().split("\n").map((line) => (JSON.parse(line) as { toolNames: string[] }).toolNames);
     expect((await tools("designer-requests.jsonl")).every((names) => names.includes("submit_tests"))).toBe(true);
     expect((await tools("main-requests.jsonl")).some((names) => names.includes("submit_tests"))).toBe(false);
+    // report.json says which role used which model, and what each spent.
+    const [runId] = (await readdir(home.runsDir)).filter((name) => /^\d{8}-/.test(name));
+    const report = JSON.parse(await readFile(join(home.runsDir, runId!, "report.json"), "utf8")) as { usageByRole: Record<string, { models: string[]; calls: number }> };
+    expect(report.usageByRole["test-designer"]).toMatchObject({ models: [`scripted:${join(home.home, "designer.json")}`], calls: 2 });
+    expect(report.usageByRole["planner"]!.models).toEqual([`scripted:${join(home.home, "main.json")}`]);
+    expect(report.usageByRole["programmer"]!.models).toEqual([`scripted:${join(home.home, "main.json")}`]);
   }, 180_000);
 
   it("gives every role the user's and the repository's instructions, and a directory's AGENTS.md when a role first touches a file under it", async () => {

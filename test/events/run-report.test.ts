@@ -119,6 +119,23 @@ describe("buildRunReport", () => {
     expect(buildRunReport(events).modelCalls.byNode).toEqual({ unattributed: 1 });
   });
 
+  it("splits model usage by role, naming the models each role called", () => {
+    // The programmer's calls go to another model, as with models.programmer in the config.
+    let node = "";
+    const events = sampleRunEvents().map((event) => {
+      if (event.type === "node-start") node = event.node;
+      return (event.type === "model-call-start" || event.type === "model-call-end") && node === "programmer" ? { ...event, model: "anthropic:claude-sonnet-4" } : event;
+    });
+    const report = buildRunReport(events);
+    expect(Object.keys(report.usageByRole)).toEqual(["planner", "test-designer", "programmer"]);
+    expect(report.usageByRole["planner"]!.models).toEqual(["openai:gpt-4.1"]);
+    expect(report.usageByRole["programmer"]).toMatchObject({ models: ["anthropic:claude-sonnet-4"], calls: 5 });
+    const roles = Object.values(report.usageByRole);
+    expect(roles.reduce((sum, role) => sum + role.usage.inputTokens, 0)).toBe(report.usage.inputTokens);
+    expect(roles.reduce((sum, role) => sum + role.usage.outputTokens, 0)).toBe(report.usage.outputTokens);
+    expect(roles.reduce((sum, role) => sum + (role.costUsd ?? 0), 0)).toBeCloseTo(report.cost.usd!, 10);
+  });
+
   it("lists the changed files when given the patch", () => {
     expect(buildRunReport(sampleRunEvents(), { patch: samplePatch }).changedFiles).toEqual(["src/widgets/config.py", "tests/test_empty_config.py"]);
     expect(buildRunReport(sampleRunEvents()).changedFiles).toBeNull();
