@@ -209,6 +209,15 @@ export const triagePolicySchema = z.strictObject(
   { error: "expected an object" },
 );
 
+/** The levers that trade cost for quality in how a run searches for its fix. */
+const searchSettingsSchema = z.strictObject(
+  {
+    /** Rank the files and functions the issue points at before the planner starts (src/localisation); about a second on a repository of sympy's size. */
+    localisation: z.boolean({ error: "expected true or false" }).default(true),
+  },
+  { error: "expected an object" },
+);
+
 /** The whole configuration; unknown keys are errors so that typos do not pass silently. */
 export const agentConfigSchema = z.strictObject(
   {
@@ -238,6 +247,7 @@ export const agentConfigSchema = z.strictObject(
     project: projectSettingsSchema.prefault({}),
     tui: tuiSettingsSchema.prefault({}),
     triage: triagePolicySchema.prefault({}),
+    search: searchSettingsSchema.prefault({}),
   },
   { error: "expected an object" },
 );

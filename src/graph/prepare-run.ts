@@ -23,6 +23,7 @@ import type { ModelClient } from "../models/model-client.js";
 import { createSwitchableModel } from "../models/switchable-model.js";
 import { extractIssueTerms } from "../planner/issue-terms.js";
 import { buildRepoMap, formatRepoMap } from "../planner/repo-map.js";
+import { formatLocalisation, localiseIssue } from "../localisation/localise-issue.js";
 import { chooseSandbox, createSandbox, type SandboxChoice } from "../sandbox/create-sandbox.js";
 import { pruneSandboxes } from "../sandbox/prune-sandboxes.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
@@ -341,11 +342,12 @@ async function firstInput(
   options: { startedAt: number; config: AgentConfig; userInstructionsFile: string; repoMapCacheDir: string; signal?: AbortSignal },
 ): Promise<Partial<AgentStateValue>> {
   const map = await buildRepoMap(sandbox, { focus: extractIssueTerms(manifest.task), cacheDir: options.repoMapCacheDir, ...(options.signal ? { signal: options.signal } : {}) });
+  const localisation = options.config.search.localisation ? await localiseIssue(sandbox, manifest.task, options.signal) : null;
   return {
     runId: manifest.runId,
     task: manifest.task,
     baseCommit: manifest.baseCommit,
-    context: formatRepoMap(map, { maxChars: REPO_MAP_CHARS }),
+    context: [formatRepoMap(map, { maxChars: REPO_MAP_CHARS }), ...(localisation ? [formatLocalisation(localisation)] : [])].join("\n\n"),
     instructions: await composeInstructions(sandbox, options.config.project, options.userInstructionsFile),
     startedAt: options.startedAt,
   };

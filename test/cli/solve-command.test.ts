@@ -175,6 +175,10 @@ describe.concurrent("agent solve with a scripted model", () => {
       expect(first).toContain("Explain each change in the summary.");
       expect(first).not.toContain("Every function in slugs/ has a docstring.");
     }
+    // The planner also gets where to look, ranked before any model looked, with the evidence.
+    const planner = requests.find((request) => request.toolNames.includes("submit_plan"))!.messages[1]!.text;
+    expect(planner).toContain("=== where to look: ranked from the issue's text");
+    expect(planner).toMatch(/Files:\n1\. slugs\/core\.py — defines slugify/);
     const afterEdit = requests.filter((request) => request.toolNames.includes("submit_patch")).at(-1)!.messages.at(-1)!.text;
     expect(afterEdit).toContain("Instructions for the files under slugs/:");
     expect(afterEdit).toContain("Every function in slugs/ has a docstring.");

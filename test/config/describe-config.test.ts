@@ -57,6 +57,7 @@ describe("describeConfig", () => {
       "sandbox.network",
       "sandbox.pidsLimit",
       "sandbox.recipe",
+      "search.localisation",
       "triage.commands.allowedUsers",
       "triage.commands.minimumPermission",
       "triage.comment",

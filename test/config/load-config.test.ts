@@ -132,6 +132,7 @@ describe("layer precedence", () => {
       "sandbox.network",
       "sandbox.pidsLimit",
       "sandbox.recipe",
+      "search.localisation",
       "triage.commands.allowedUsers",
       "triage.commands.minimumPermission",
       "triage.comment",
