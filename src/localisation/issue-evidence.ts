@@ -4,6 +4,7 @@
  * of its code. Each piece is mapped onto the repository's files where it names one.
  */
 import { extractIssueTerms } from "../planner/issue-terms.js";
+import { isTestPath } from "../planner/symbol-index.js";
 
 /** One piece of evidence, with the repository file it names when it names one. */
 export interface IssueEvidence {
@@ -56,8 +57,16 @@ export function createFileLookup(paths: readonly string[]): FileLookup {
       const clean = path.replace(/^file:\/\//, "").replace(/\\/g, "/").replace(/^\.\//, "");
       if (all.has(clean)) return clean;
       const base = clean.slice(clean.lastIndexOf("/") + 1);
-      const candidates = (byBase.get(base) ?? []).filter((candidate) => clean.endsWith(`/${candidate}`) || clean === candidate || candidate.endsWith(`/${clean}`));
-      if (candidates.length === 0) return undefined;
+      const sameName = byBase.get(base) ?? [];
+      // A bare name (`test_foo.py`, or `/home/me/test_foo.py` sharing nothing but the name) is
+      // usually the reporter's own file: it counts only when one file of the repository has
+      // that name and it is not a test.
+      const sharesDirectory = (candidate: string) => clean.endsWith(`/${candidate}`) || (candidate.includes("/") && clean.includes("/") && commonSuffixLength(candidate, clean) > base.length + 1);
+      const candidates = sameName.filter((candidate) => sharesDirectory(candidate) || (clean.includes("/") && candidate.endsWith(`/${clean}`)));
+      if (candidates.length === 0) {
+        const only = sameName.length === 1 ? sameName[0]! : undefined;
+        return only !== undefined && !clean.includes("/") && !isTestPath(only) ? only : undefined;
+      }
       // The longest path shared with the text wins (an installed site-packages/pkg/x.py maps to pkg/x.py, not tests/x.py).
       const shared = (candidate: string) => commonSuffixLength(candidate, clean);
       return [...candidates].sort((a, b) => shared(b) - shared(a) || a.length - b.length || (a < b ? -1 : 1))[0];
@@ -115,7 +124,7 @@ export function extractIssueEvidence(task: { title: string; body: string }, path
   }
   for (const match of text.matchAll(DOTTED)) {
     const dotted = match[1]!;
-    if (/\.(?:py|js|ts|md|txt|rst|html|com|org|io)$/.test(dotted)) continue;
+    if (/\.(?:py|js|ts|md|txt|rst|html|com|org|io|ini|cfg|toml|yml|yaml|json|lock)$/.test(dotted)) continue;
     const file = moduleFile(dotted, files);
     if (file) mentioned.push({ kind: "module", text: dotted, file });
   }

@@ -31,11 +31,15 @@ export interface Localisation {
 /** The rank constant of the fusion: small, so the first places of each list count most. */
 const FUSION_K = 5;
 /** How much each list counts in the fusion. */
-const WEIGHTS = { named: 3, defined: 1.5, files: 1, chunks: 1 } as const;
+const WEIGHTS = { named: 3, module: 1.5, defined: 1.5, files: 1, chunks: 1 } as const;
 /** Tests are rarely what an issue's fix changes: their fused score is scaled down, unless the issue names them. */
 const TEST_FACTOR = 0.3;
 /** An identifier defined in more files than this says too little to count. */
 const MAX_DEFINITION_FILES = 12;
+/** Modules of the standard library and of common dependencies: a dotted name under them is not the repository's. */
+const FOREIGN_MODULES = new Set(["os", "sys", "re", "json", "math", "collections", "itertools", "functools", "typing", "pathlib", "subprocess", "logging", "datetime", "time", "random", "string", "io", "shutil", "inspect", "numpy", "np", "pandas", "pd", "scipy"]);
+/** Documentation, examples and scripts: a definition there is rarely what a fix changes. */
+const PERIPHERAL_DIRECTORY = /(?:^|\/)(?:docs?|examples?|scripts|benchmarks?)\//;
 /** Hits of each BM25 list that enter the fusion. */
 const RETRIEVED = 50;
 /** Characters of the issue used as the BM25 query. */
@@ -81,7 +85,11 @@ export function rankLocations(task: { title: string; body: string }, index: Code
   const chunkKey = (chunk: CodeChunk) => `${chunk.path}:${chunk.startLine}`;
 
   const named = evidence.locations.filter((location) => location.file !== undefined);
-  fuse(files, dedupe(named.map((location) => ({ key: location.file!, item: location.file!, why: describeEvidence(location) }))), WEIGHTS.named);
+  // A frame or a path names a file; a dotted name only a module, often a package's __init__: it counts less.
+  const strong = named.filter((location) => location.kind !== "module");
+  const modules = named.filter((location) => location.kind === "module");
+  fuse(files, dedupe(strong.map((location) => ({ key: location.file!, item: location.file!, why: describeEvidence(location) }))), WEIGHTS.named);
+  fuse(files, dedupe(modules.map((location) => ({ key: location.file!, item: location.file!, why: describeEvidence(location) }))), WEIGHTS.module);
   const framedChunks = named.flatMap((location) => {
     const chunk = chunkAt(index, location.file!, location.line, location.symbol);
     return chunk ? [{ key: chunkKey(chunk), item: chunk, why: describeEvidence(location) }] : [];
@@ -96,9 +104,14 @@ export function rankLocations(task: { title: string; body: string }, index: Code
     const definingFiles = new Set(defined.map((chunk) => chunk.path));
     if (defined.length === 0 || definingFiles.size > MAX_DEFINITION_FILES) return;
     const module = term.includes(".") ? term.slice(0, term.lastIndexOf(".")).replace(/\./g, "/") : undefined;
+    // `os.path.dirname` is the standard library's, whatever the repository defines under that name.
+    if (module !== undefined && FOREIGN_MODULES.has(module.split("/")[0]!)) return;
     for (const chunk of defined) {
       const inModule = module !== undefined && chunk.path.replace(/(?:\/__init__)?\.\w+$/, "").endsWith(module);
-      definedIn.push({ chunk, weight: (inModule ? 2 : 1) / (definingFiles.size * (1 + position * 0.15)), term });
+      // A dotted term outside its module is an attribute of something (`request.node.add_marker`): weaker.
+      const place = module === undefined ? 1 : inModule ? 2 : 0.5;
+      const peripheral = PERIPHERAL_DIRECTORY.test(chunk.path) ? 0.5 : 1;
+      definedIn.push({ chunk, weight: (place * peripheral) / (definingFiles.size * (1 + position * 0.15)), term });
     }
   });
   definedIn.sort((a, b) => b.weight - a.weight);
@@ -113,7 +126,7 @@ export function rankLocations(task: { title: string; body: string }, index: Code
   fuse(files, dedupe(chunkHits.map((hit, rank) => ({ key: hit.chunk.path, item: hit.chunk.path, why: `${hit.chunk.name} matches the issue's words (BM25 rank ${rank + 1})` }))), WEIGHTS.chunks);
 
   const namedFiles = new Set(named.map((location) => location.file!));
-  const adjust = (path: string, score: number) => (isTestPath(path) && !namedFiles.has(path) ? score * TEST_FACTOR : score);
+  const adjust = (path: string, score: number) => (namedFiles.has(path) ? score : isTestPath(path) ? score * TEST_FACTOR : PERIPHERAL_DIRECTORY.test(path) ? score * 0.5 : score);
   const rankedFiles = [...files.values()]
     .map((entry) => ({ path: entry.item, score: adjust(entry.item, entry.score), evidence: entry.evidence }))
     .sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : 1));
