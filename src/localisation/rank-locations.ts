@@ -31,7 +31,7 @@ export interface Localisation {
 /** The rank constant of the fusion: small, so the first places of each list count most. */
 const FUSION_K = 5;
 /** How much each list counts in the fusion. */
-const WEIGHTS = { named: 3, module: 1.5, defined: 1.5, files: 1, chunks: 1 } as const;
+const WEIGHTS = { named: 3, module: 1.5, defined: 1.5, files: 1, chunks: 1, title: 1 } as const;
 /** Tests are rarely what an issue's fix changes: their fused score is scaled down, unless the issue names them. */
 const TEST_FACTOR = 0.3;
 /** An identifier defined in more files than this says too little to count. */
@@ -124,6 +124,11 @@ export function rankLocations(task: { title: string; body: string }, index: Code
   const chunkHits = index.searchChunks(query, RETRIEVED);
   fuse(functions, chunkHits.map((hit, rank) => ({ key: chunkKey(hit.chunk), item: hit.chunk, why: `its code matches the issue's words (BM25 rank ${rank + 1})` })), WEIGHTS.chunks);
   fuse(files, dedupe(chunkHits.map((hit, rank) => ({ key: hit.chunk.path, item: hit.chunk.path, why: `${hit.chunk.name} matches the issue's words (BM25 rank ${rank + 1})` }))), WEIGHTS.chunks);
+
+  // The title alone, too: it says what is wrong in a few words, where the body's logs and code dilute the query.
+  const titleHits = index.searchChunks(task.title, RETRIEVED);
+  fuse(files, dedupe(titleHits.map((hit, rank) => ({ key: hit.chunk.path, item: hit.chunk.path, why: `${hit.chunk.name} matches the title's words (BM25 rank ${rank + 1})` }))), WEIGHTS.title);
+  fuse(functions, titleHits.map((hit, rank) => ({ key: chunkKey(hit.chunk), item: hit.chunk, why: `its code matches the title's words (BM25 rank ${rank + 1})` })), WEIGHTS.title);
 
   const namedFiles = new Set(named.map((location) => location.file!));
   const adjust = (path: string, score: number) => (namedFiles.has(path) ? score : isTestPath(path) ? score * TEST_FACTOR : PERIPHERAL_DIRECTORY.test(path) ? score * 0.5 : score);
