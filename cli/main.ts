@@ -8,6 +8,8 @@ import { runCli } from "./run-cli.js";
 // ExitCode.interrupted, written out: exit-codes.js loads the core, which --version and --help never
 // load and a second Ctrl-C cannot wait for. `satisfies` keeps it equal.
 const INTERRUPTED = 130 satisfies typeof ExitCode.interrupted;
+/** How long the process may linger after its command has ended (pipes draining) before it exits anyway. */
+const LINGER_MS = 10_000;
 
 /**
  * Last-resort clean-up when the process must exit at once: `docker rm -f` the sandboxes still
@@ -59,3 +61,7 @@ const code = await runCli(process.argv.slice(2), {
   ...(process.stdin.isTTY ? { stdin: process.stdin } : {}),
 });
 process.exitCode = controller.signal.aborted ? INTERRUPTED : code;
+// The command has ended and written its record: nothing it left open (a socket to an engine whose
+// container vanished, a stray timer) may keep the process alive. A clean process exits before this
+// timer fires; it only ends one that would otherwise hang, with the command's exit code.
+setTimeout(() => process.exit(), LINGER_MS).unref();

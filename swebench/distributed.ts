@@ -96,8 +96,9 @@ export async function distributeInstances(options: {
         }
         if (state === "completed") {
           outstanding.delete(id);
-          const value = job.returnvalue;
-          await options.onDone(value.result, value.prediction);
+          const value = job.returnvalue as SolveJobResult | null | undefined;
+          if (value?.result) await options.onDone(value.result, value.prediction);
+          else await options.onDone(missingResult(job), undefined);
         } else if (state === "failed" && job.attemptsMade >= (job.opts.attempts ?? 1)) {
           outstanding.delete(id);
           await options.onDone(failedResult(job), undefined);
@@ -110,19 +111,29 @@ export async function distributeInstances(options: {
   }
 }
 
-/** The jobs and states of these ids, asked a hundred at a time (a run may have thousands outstanding). */
+/**
+ * The jobs and states of these ids, asked a hundred at a time (a run may have thousands outstanding).
+ * The state is read before the job: a job read first and then seen "completed" may have finished in
+ * between, and its copy would lack the return value (BullMQ writes both in one step).
+ */
 async function jobStates(queue: Queue<SolveJobData, SolveJobResult>, ids: string[]): Promise<Array<{ id: string; job: Job<SolveJobData, SolveJobResult> | undefined; state: string }>> {
   const states: Array<{ id: string; job: Job<SolveJobData, SolveJobResult> | undefined; state: string }> = [];
   for (let start = 0; start < ids.length; start += 100) {
     const batch = await Promise.all(
       ids.slice(start, start + 100).map(async (id) => {
+        const state = await queue.getJobState(id);
         const job = await queue.getJob(id);
-        return { id, job, state: job ? await job.getState() : "missing" };
+        return { id, job, state: job ? state : "missing" };
       }),
     );
     states.push(...batch);
   }
   return states;
+}
+
+/** A completed job whose return value is not a result (a worker of another version wrote it): an error, never a crash. */
+function missingResult(job: Job<SolveJobData, SolveJobResult>): InferenceResult {
+  return { ...failedResult(job), error: "the job completed on a worker without a result (a worker of another version?); run it again under another --queue-name" };
 }
 
 function failedResult(job: Job<SolveJobData, SolveJobResult>): InferenceResult {

@@ -87,6 +87,9 @@ function describeDockerError(error: unknown, action: string, image: string): San
   if (status === 404 && /image/i.test(message)) {
     return new SandboxError(`The sandbox image ${image} is not present; build it with \`agent images build\`.`, { cause: error, code: "image-missing" });
   }
+  if (status === 404 && /container/i.test(message)) {
+    return new SandboxError(`The sandbox container is gone (removed outside this run, or the Docker engine restarted), so the agent could not ${action}; resume the run to work in a new one.`, { cause: error, code: "container-gone" });
+  }
   if (/ENOENT|ECONNREFUSED|connect/i.test(message)) {
     return new SandboxError(`Cannot reach the Docker engine to ${action}: ${message}. Start Docker, or use the local sandbox.`, { cause: error, code: "docker-unreachable" });
   }
@@ -230,7 +233,9 @@ export async function createDockerSandbox(options: DockerSandboxOptions): Promis
     throw describeDockerError(error, "start the sandbox's process warden", options.image);
   }
   const host: ShellHost = {
-    startShell: () => startContainerShell(docker, container, workdir, userSpec),
+    startShell: () => startContainerShell(docker, container, workdir, userSpec).catch((error: unknown) => {
+      throw describeDockerError(error, "start a shell in it", options.image);
+    }),
     killCommandTree: async (shellPid) => void (await warden.stop(shellPid, "command")),
     killShell: async (shellPid) => void (await warden.stop(shellPid, "shell")),
   };

@@ -83,3 +83,27 @@ export function spawnAgent(args: string[], sandbox: CliSandbox, env: Record<stri
   });
   return { pid: child.pid!, result, kill: (signal) => child.kill(signal), output: () => stdout + stderr };
 }
+
+/**
+ * The process's result, or a failure within `ms` that shows what it printed and whether it is
+ * still alive (a hang shows where it stopped, instead of the test's bare timeout).
+ */
+export async function resultWithin(agent: SpawnedCli, ms: number): Promise<CliRun & { signal: NodeJS.Signals | null }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      let alive = true;
+      try {
+        process.kill(agent.pid, 0);
+      } catch {
+        alive = false;
+      }
+      reject(new Error(`agent (pid ${agent.pid}) did not finish within ${ms} ms; ${alive ? "it is still running" : "it exited, but its output pipes stayed open (a child holds them)"}. Its output:\n${agent.output()}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([agent.result, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

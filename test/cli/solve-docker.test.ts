@@ -5,7 +5,7 @@ import { beforeEach, expect, it } from "vitest";
 import { startFakeGitHubServer } from "../support/fake-github-server.js";
 import { startGitHttpServer } from "../support/git-http-server.js";
 import { describeWithDocker } from "../support/require-docker.js";
-import { createCliSandbox, spawnAgent, writeJson, type CliSandbox } from "./cli-harness.js";
+import { createCliSandbox, resultWithin, spawnAgent, writeJson, type CliSandbox } from "./cli-harness.js";
 import { slugsScript, writeSlugsRepository } from "./solve-fixture.js";
 
 let home: CliSandbox;
@@ -118,9 +118,11 @@ describeWithDocker("agent solve in the Docker sandbox", () => {
   it("keeps its record when a tool crashes: the sandbox's containers are removed in the middle of the run", async () => {
     const { agent, runId } = await startPausedSolve(["--model", `scripted:${join(home.home, "script.json")}`]);
     execFileSync("docker", ["rm", "--force", ...containersOf(agent.pid)], { stdio: "ignore" });
-    const run = await agent.result;
+    const run = await resultWithin(agent, 120_000);
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout).toContain("status:  error");
+    expect(run.stderr).toContain("The sandbox container is gone");
+    expect(run.stderr).not.toContain("unexpected error");
     const report = JSON.parse(await readFile(join(runsDir, runId, "report.json"), "utf8")) as { status: string; errors: Array<{ kind: string }> };
     expect(report.status).toBe("error");
     expect(report.errors.map((problem) => problem.kind)).toContain("run-error");

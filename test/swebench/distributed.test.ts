@@ -1,8 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readdir, readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
+import { hasRedisServer, startLocalRedisServer, type LocalRedisServer } from "../../bench/support/serve/local-redis-server.js";
 import { createCliSandbox, spawnAgent, writeJson, type SpawnedCli } from "../cli/cli-harness.js";
 import { describeWithDocker } from "../support/require-docker.js";
 import { createSyntheticDataset } from "../../bench/support/synthetic-swebench.js";
@@ -10,34 +10,19 @@ import { calcSolveScript, calcSpecs } from "./calc-script.js";
 
 const script = calcSolveScript("sleep 5 && echo thought-about-it");
 
-const redisServer = spawnSync("sh", ["-c", "command -v redis-server"]).status === 0;
-const children: ChildProcess[] = [];
+const redisServer = hasRedisServer();
 const agents: SpawnedCli[] = [];
+const redisServers: LocalRedisServer[] = [];
 
-afterEach(() => {
+afterEach(async () => {
   for (const agent of agents.splice(0)) agent.kill("SIGKILL");
-  for (const child of children.splice(0)) child.kill("SIGKILL");
+  for (const redis of redisServers.splice(0)) await redis.stop();
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function startRedis(): Promise<string> {
-  const port = await freePort();
-  const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-  children.push(redis);
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (spawnSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8" }).stdout?.trim() === "PONG") return `redis://127.0.0.1:${port}`;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("redis-server did not start");
+  const redis = await startLocalRedisServer();
+  redisServers.push(redis);
+  return redis.url;
 }
 
 describeWithDocker("agent swebench run --queue with agent worker processes (BullMQ on a real redis-server)", () => {
