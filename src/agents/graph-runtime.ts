@@ -51,6 +51,8 @@ export interface GraphRuntime {
   memoryText: string;
   /** How the repository seems to run its tests, found from its files before the run; empty when nothing was recognised. */
   detectedTestCommands?: TestCommandGuess[];
+  /** The test designer and the programmer's first round start together from the plan (search.parallelRoles). */
+  parallelRoles?: boolean;
 }
 
 /** The agent-loop settings every role takes from the runtime: approval, steering, events, cancellation, condensation. */

@@ -214,6 +214,13 @@ const searchSettingsSchema = z.strictObject(
   {
     /** Rank the files and functions the issue points at before the planner starts (src/localisation); about a second on a repository of sympy's size. */
     localisation: z.boolean({ error: "expected true or false" }).default(true),
+    /**
+     * Start the test designer and the programmer together from the plan (the executor waits for
+     * both): the first round takes the longer of the two instead of their sum, but the programmer's
+     * first attempt has no designed tests to run. Off in a terminal session that asks a person to
+     * approve or steer (two roles would ask at once).
+     */
+    parallelRoles: z.boolean({ error: "expected true or false" }).default(false),
   },
   { error: "expected an object" },
 );

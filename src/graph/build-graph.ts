@@ -11,7 +11,9 @@ import { routeAfterExecutor, routeAfterPlanner, routeAfterProgrammer, routeAfter
 /**
  * The agent graph, wired as the design's diagram:
  *   planner → test-designer → programmer → executor → (finish | programmer | planner | test-designer)
- * and a test designer sent back by the executor goes straight to the executor again.
+ * and a test designer sent back by the executor goes straight to the executor again. With
+ * runtime.parallelRoles the planner fans out to the test designer and the programmer at once, and
+ * the executor, the target of both, runs when the step that ran them both has ended.
  * Nodes do the work; routers are pure functions of the state and the limits.
  */
 export function buildAgentGraph(runtime: GraphRuntime, checkpointer?: BaseCheckpointSaver) {
@@ -22,8 +24,8 @@ export function buildAgentGraph(runtime: GraphRuntime, checkpointer?: BaseCheckp
     .addNode("executor", createExecutorNode(runtime))
     .addNode("finish", createFinishNode(runtime))
     .addEdge(START, "planner")
-    .addConditionalEdges("planner", (state) => routeAfterPlanner(state, runtime.limits, runtime.now()), ["test-designer", "programmer", "finish"])
-    .addConditionalEdges("test-designer", (state) => routeAfterTestDesigner(state, runtime.limits, runtime.now()), ["programmer", "executor", "finish"])
+    .addConditionalEdges("planner", (state) => routeAfterPlanner(state, runtime.limits, runtime.now(), runtime.parallelRoles), ["test-designer", "programmer", "finish"])
+    .addConditionalEdges("test-designer", (state) => routeAfterTestDesigner(state, runtime.limits, runtime.now(), runtime.parallelRoles), ["programmer", "executor", "finish"])
     .addConditionalEdges("programmer", routeAfterProgrammer, ["executor"])
     .addConditionalEdges("executor", (state) => routeAfterExecutor(state, runtime.limits, runtime.now()), ["finish", "programmer", "planner", "test-designer"])
     .addEdge("finish", END);

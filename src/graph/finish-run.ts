@@ -4,6 +4,7 @@ import { readTrajectory } from "../events/run-recorder.js";
 import { buildRunReport, renderSummaryMarkdown, type RunReport } from "../events/run-report.js";
 import { addUsage, zeroUsage } from "../events/usage.js";
 import { initialBlackboard, type AgentStateValue } from "../memory/blackboard.js";
+import { readCheckpointState } from "./checkpoint-state.js";
 import { lessonsOfRun } from "./lessons-of-run.js";
 import type { PreparedRun } from "./prepare-run.js";
 
@@ -65,8 +66,7 @@ export async function finishRun(prepared: PreparedRun, finalState: AgentStateVal
 
 /** The blackboard as the last checkpoint left it, with the patch worth keeping and the status of the failure. */
 async function stateAfterFailure(prepared: PreparedRun, interrupted: boolean): Promise<AgentStateValue> {
-  const tuple = await prepared.checkpointer.getTuple({ configurable: { thread_id: prepared.manifest.runId } }).catch(() => undefined);
-  const saved = { ...initialBlackboard(), ...((tuple?.checkpoint.channel_values ?? {}) as Partial<AgentStateValue>) };
+  const saved = { ...initialBlackboard(), ...(await readCheckpointState(prepared.checkpointer, prepared.manifest.runId).catch(() => undefined)) };
   const current = await prepared.runtime.programmer.git.patch().catch(() => saved.patch);
   const patch = saved.bestPatch?.patch || current || saved.patch;
   return { ...saved, patch, status: interrupted ? "interrupted" : "error" };

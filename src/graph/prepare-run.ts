@@ -24,6 +24,7 @@ import { createSwitchableModel } from "../models/switchable-model.js";
 import { extractIssueTerms } from "../planner/issue-terms.js";
 import { buildRepoMap, formatRepoMap } from "../planner/repo-map.js";
 import { formatLocalisation, localiseIssue } from "../localisation/localise-issue.js";
+import { readCheckpointState } from "./checkpoint-state.js";
 import { chooseSandbox, createSandbox, type SandboxChoice } from "../sandbox/create-sandbox.js";
 import { pruneSandboxes } from "../sandbox/prune-sandboxes.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
@@ -256,6 +257,8 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
       condense: (messages) => condenseHistory(messages, { maxTokens: CONDENSE_AT_TOKENS }).messages,
       memoryText: formatMemoryForPrompt(store.recall(repoKey)),
       detectedTestCommands: [...projectTestCommand(environment.config.project), ...(await detectTestCommand(testDesigner.sandbox, environment.signal))],
+      // Two roles at once would ask a person for approval or steering at the same time: serial then.
+      parallelRoles: environment.config.search.parallelRoles && !environment.approver && !environment.steering,
     };
     // Whole milliseconds, as the event's ISO stamp keeps them.
     const startedAt = new Date(now());
@@ -304,7 +307,7 @@ function redactedApprover(approver: Approver, redact: (text: string) => string):
 
 /** The state of a run's last checkpoint; a run without one cannot be resumed. */
 async function readCheckpoint(checkpointer: SqliteSaver, runId: string): Promise<Partial<AgentStateValue>> {
-  const saved = (await checkpointer.getTuple({ configurable: { thread_id: runId } }))?.checkpoint.channel_values as Partial<AgentStateValue> | undefined;
+  const saved = await readCheckpointState(checkpointer, runId);
   if (!saved) throw new UsageError(`Run ${runId} has no checkpoint to resume from (it stopped before its first step); start it again with agent solve.`);
   return saved;
 }

@@ -1,18 +1,30 @@
 import type { AgentStateValue } from "../memory/blackboard.js";
 import { exceededLimit, type RunLimits } from "../memory/run-limits.js";
 
-/** After planning: design tests, unless a limit was reached or tests exist already (a replan keeps them: they come from the issue, not from the plan). */
-export function routeAfterPlanner(state: AgentStateValue, limits: RunLimits, now: number): "test-designer" | "programmer" | "finish" {
+/** The roles that start together from the first plan when search.parallelRoles is on. */
+export const PARALLEL_FIRST_ROUND = ["test-designer", "programmer"] as const;
+
+/**
+ * After planning: design tests, unless a limit was reached or tests exist already (a replan keeps
+ * them: they come from the issue, not from the plan). With `parallel`, the first round starts the
+ * test designer and the programmer together (a LangGraph fan-out: both run in the same step, and
+ * the executor runs once both are done).
+ */
+export function routeAfterPlanner(state: AgentStateValue, limits: RunLimits, now: number, parallel = false): "test-designer" | "programmer" | "finish" | Array<"test-designer" | "programmer"> {
   if (exceededLimit(state, limits, now)) return "finish";
-  return state.designedTests.length > 0 ? "programmer" : "test-designer";
+  if (state.designedTests.length > 0) return "programmer";
+  return parallel && state.round === 0 ? [...PARALLEL_FIRST_ROUND] : "test-designer";
 }
 
 /**
  * After the test designer: the programmer's first round; or, when the executor sent the run
  * back for new tests after a round, straight to the executor, which checks the new tests
- * against the change already made.
+ * against the change already made. In a parallel first round the programmer ran beside it, so
+ * it is the executor's turn whatever happened (even a limit: the executor still judges the
+ * programmer's change, as after any programmer visit, and then finishes).
  */
-export function routeAfterTestDesigner(state: AgentStateValue, limits: RunLimits, now: number): "programmer" | "executor" | "finish" {
+export function routeAfterTestDesigner(state: AgentStateValue, limits: RunLimits, now: number, parallel = false): "programmer" | "executor" | "finish" {
+  if (parallel && state.round === 0) return "executor";
   if (exceededLimit(state, limits, now)) return "finish";
   return state.round > 0 ? "executor" : "programmer";
 }

@@ -8,6 +8,7 @@ import { defaultRunLimits, type RunLimits } from "../memory/run-limits.js";
 import { newRunId } from "../events/run-recorder.js";
 import type { ApprovalMode } from "../tools/approval.js";
 import { buildAgentGraph } from "./build-graph.js";
+import { readCheckpointState } from "./checkpoint-state.js";
 import { finishRun, type RunOutcome } from "./finish-run.js";
 import { prepareRun, type PreparedRun, type RunEnvironment } from "./prepare-run.js";
 import { applyResumeOverrides, readRunManifest, writeRunManifest, type RunManifest } from "./run-manifest.js";
@@ -142,6 +143,5 @@ async function executeRun(environment: RunEnvironment, manifest: RunManifest, ru
 
 /** The blackboard as the run's last checkpoint left it (every field at its default before the first one). */
 async function lastCheckpointState(prepared: PreparedRun): Promise<AgentStateValue> {
-  const tuple = await prepared.checkpointer.getTuple({ configurable: { thread_id: prepared.manifest.runId } }).catch(() => undefined);
-  return { ...initialBlackboard(), ...((tuple?.checkpoint.channel_values ?? {}) as Partial<AgentStateValue>) };
+  return { ...initialBlackboard(), ...(await readCheckpointState(prepared.checkpointer, prepared.manifest.runId).catch(() => undefined)) };
 }

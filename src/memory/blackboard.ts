@@ -196,8 +196,11 @@ export const AgentState = Annotation.Root({
   }),
   startedAt: Annotation<number>(replace(() => 0)),
   notes: Annotation<RoleNote[]>(append<RoleNote>()),
-  /** Set when a node stopped because a limit was reached. */
-  limitHit: Annotation<string | null>(replace<string | null>(() => null)),
+  /**
+   * Set when a node stopped because a limit was reached; it stays set (a later node's null does not
+   * clear it), so a role that hit a limit beside one that did not (search.parallelRoles) is not forgotten.
+   */
+  limitHit: Annotation<string | null>({ reducer: (current: string | null, next: string | null) => next ?? current, default: () => null }),
   status: Annotation<RunStatus | null>(replace<RunStatus | null>(() => null)),
 });
 

@@ -58,6 +58,7 @@ describe("describeConfig", () => {
       "sandbox.pidsLimit",
       "sandbox.recipe",
       "search.localisation",
+      "search.parallelRoles",
       "triage.commands.allowedUsers",
       "triage.commands.minimumPermission",
       "triage.comment",

@@ -133,6 +133,7 @@ describe("layer precedence", () => {
       "sandbox.pidsLimit",
       "sandbox.recipe",
       "search.localisation",
+      "search.parallelRoles",
       "triage.commands.allowedUsers",
       "triage.commands.minimumPermission",
       "triage.comment",

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { AgentEvent } from "../../src/events/agent-event.js";
 import { createEventEmitter } from "../../src/events/agent-event.js";
 import { createWorkspace } from "../../src/git/create-workspace.js";
@@ -69,6 +70,17 @@ export async function runGraphWithScripts(options: {
   now?: () => number;
   /** Sees every event as it is emitted (e.g. to move a fake clock). */
   onEvent?: (event: AgentEvent) => void;
+  /** Start the test designer and the programmer together (search.parallelRoles). */
+  parallelRoles?: boolean;
+  /** Checkpoints the run under `threadId` (default "test-run"), as a real run does. */
+  checkpointer?: BaseCheckpointSaver;
+  threadId?: string;
+  /** Stops the run (as Ctrl-C does); the run then rejects with the AbortedError. */
+  signal?: AbortSignal;
+  /** The working trees to use instead of new clones (a resumed run's rebuilt trees). */
+  trees?: { programmer: string; testDesigner: string };
+  /** Go on from the checkpoint instead of starting (invoke with null). */
+  resume?: boolean;
 }): Promise<GraphRunResult> {
   const root = await mkdtemp(join(tmpdir(), "graph-run-"));
   const events: AgentEvent[] = [];
@@ -78,11 +90,12 @@ export async function runGraphWithScripts(options: {
   });
   const benches: Workbench[] = [];
   const sandboxes: Sandbox[] = [];
-  for (const name of ["programmer", "test-designer"]) {
-    const workspace = await createWorkspace({ sourceRepo: options.source.path, baseCommit: options.source.commit, workspaceDir: join(root, name) });
-    const sandbox = await options.factory.create(workspace.workdir, { commandTimeoutMs: 120_000 });
+  for (const name of ["programmer", "test-designer"] as const) {
+    const given = options.trees?.[name === "programmer" ? "programmer" : "testDesigner"];
+    const workdir = given ?? (await createWorkspace({ sourceRepo: options.source.path, baseCommit: options.source.commit, workspaceDir: join(root, name) })).workdir;
+    const sandbox = await options.factory.create(workdir, { commandTimeoutMs: 120_000 });
     sandboxes.push(sandbox);
-    const git = createWorkspaceGit({ workdir: workspace.workdir, baseCommit: workspace.baseCommit });
+    const git = createWorkspaceGit({ workdir, baseCommit: options.source.commit });
     benches.push({ sandbox, git, tools: createToolset({ sandbox, git }) });
   }
   const models = {
@@ -109,13 +122,17 @@ export async function runGraphWithScripts(options: {
     emit,
     now: options.now ?? Date.now,
     memoryText: "",
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.parallelRoles ? { parallelRoles: true } : {}),
   };
-  const graph = buildAgentGraph(runtime);
+  const graph = buildAgentGraph(runtime, options.checkpointer);
   try {
-    const state = (await graph.invoke(
-      { runId: "test-run", task: { ...options.task, source: "typed" }, baseCommit: options.source.commit, context: options.context ?? "(a small Python package)" },
-      { recursionLimit: 100 },
-    )) as AgentStateValue;
+    const input = { runId: "test-run", task: { ...options.task, source: "typed" }, baseCommit: options.source.commit, context: options.context ?? "(a small Python package)" };
+    const state = (await graph.invoke(options.resume ? null : input, {
+      recursionLimit: 100,
+      configurable: { thread_id: options.threadId ?? "test-run" },
+      ...(options.signal ? { signal: options.signal } : {}),
+    })) as AgentStateValue;
     return { state, events, models, programmerTree: benches[0]!.sandbox.hostWorkdir, sandboxes };
   } finally {
     for (const sandbox of sandboxes) await sandbox.dispose();
