@@ -9,18 +9,31 @@ import { runTestCommand } from "./run-test-command.js";
 
 type RunLabels = { round: number; phase: "base" | "patched"; scope: "designed" | "existing"; testsDigest?: string };
 
-async function runTests(bench: Workbench, runtime: GraphRuntime, framework: string, command: string, labels: RunLabels): Promise<TestRun> {
+/** A test run as the blackboard keeps it, and its test-run-end event, emitted once the runs made together are all done. */
+interface FinishedTestRun {
+  run: TestRun;
+  report(): void;
+}
+
+async function runTests(bench: Workbench, runtime: GraphRuntime, framework: string, command: string, labels: RunLabels): Promise<FinishedTestRun> {
   const run = await runTestCommand(bench.sandbox, { command, framework }, runtime.signal);
-  runtime.emit({
-    type: "test-run-end",
-    phase: labels.phase,
-    scope: labels.scope,
-    command,
-    exitCode: run.exitCode,
-    outcomes: run.outcomes,
-    durationMs: run.durationMs,
-  });
-  return { ...labels, command, exitCode: run.exitCode, timedOut: run.timedOut, outcomes: run.outcomes, outputExcerpt: run.output };
+  return {
+    run: { ...labels, command, exitCode: run.exitCode, timedOut: run.timedOut, outcomes: run.outcomes, outputExcerpt: run.output },
+    report: () =>
+      runtime.emit({ type: "test-run-end", phase: labels.phase, scope: labels.scope, command, exitCode: run.exitCode, outcomes: run.outcomes, durationMs: run.durationMs }),
+  };
+}
+
+/**
+ * Runs the base half (the test designer's tree, or an earlier round's run of the same tests) and
+ * the patched half (the programmer's tree) at once: two trees, two sandboxes. Their events are
+ * emitted base first, as a serial run would.
+ */
+async function runBeforeAndAfter(earlier: TestRun | undefined, base: () => Promise<FinishedTestRun>, patched: () => Promise<FinishedTestRun>): Promise<[TestRun, TestRun]> {
+  const [before, after] = await Promise.all([earlier ? undefined : base(), patched()]);
+  before?.report();
+  after.report();
+  return [before?.run ?? earlier!, after.run];
 }
 
 /** The base commit does not change: a run of the same command on the same tests is reused from an earlier round. */
@@ -63,24 +76,25 @@ export function createExecutorNode(runtime: GraphRuntime) {
       const designedCommand = commandForTests(command, designedPaths);
       const testsDigest = designedTestsDigest(state.designedTests);
       const labels = { round, scope: "designed", testsDigest } as const;
-      designedBefore =
-        earlierBaseRun(state, "designed", designedCommand, testsDigest) ??
-        (await runTests(runtime.testDesigner, runtime, command.framework, designedCommand, { ...labels, phase: "base" }));
-      if (!state.testRuns.includes(designedBefore)) runs.push(designedBefore);
-      designedAfter = await withDesignedTests(runtime.programmer, state.designedTests, () =>
-        runTests(runtime.programmer, runtime, command.framework, designedCommand, { ...labels, phase: "patched" }),
+      // The base run is in the test designer's tree, the patched one in the programmer's: they run at once.
+      [designedBefore, designedAfter] = await runBeforeAndAfter(
+        earlierBaseRun(state, "designed", designedCommand, testsDigest),
+        () => runTests(runtime.testDesigner, runtime, command.framework, designedCommand, { ...labels, phase: "base" }),
+        () => withDesignedTests(runtime.programmer, state.designedTests, () => runTests(runtime.programmer, runtime, command.framework, designedCommand, { ...labels, phase: "patched" })),
       );
+      if (!state.testRuns.includes(designedBefore)) runs.push(designedBefore);
       runs.push(designedAfter);
     }
     const relevant = (state.plan?.relevantTests ?? []).filter((path) => !designedPaths.includes(path));
     const existingCommand = existingTestsCommand(state, runtime);
     if (existingCommand && relevant.length > 0) {
       const selected = commandForTests(existingCommand, relevant);
-      existingBefore =
-        earlierBaseRun(state, "existing", selected) ??
-        (await runTests(runtime.testDesigner, runtime, existingCommand.framework, selected, { round, phase: "base", scope: "existing" }));
+      [existingBefore, existingAfter] = await runBeforeAndAfter(
+        earlierBaseRun(state, "existing", selected),
+        () => runTests(runtime.testDesigner, runtime, existingCommand.framework, selected, { round, phase: "base", scope: "existing" }),
+        () => runTests(runtime.programmer, runtime, existingCommand.framework, selected, { round, phase: "patched", scope: "existing" }),
+      );
       if (!state.testRuns.includes(existingBefore)) runs.push(existingBefore);
-      existingAfter = await runTests(runtime.programmer, runtime, existingCommand.framework, selected, { round, phase: "patched", scope: "existing" });
       runs.push(existingAfter);
     }
     const verdict = judgeTestRuns({
@@ -114,7 +128,7 @@ export function createReproduceNode(runtime: GraphRuntime) {
     runtime.emit({ type: "node-start", node: "executor", round });
     const command = state.testCommand;
     const paths = runnableTestPaths(state.designedTests);
-    const run =
+    const finished =
       command && paths.length > 0
         ? await runTests(runtime.testDesigner, runtime, command.framework, commandForTests(command, paths), {
             round,
@@ -123,6 +137,8 @@ export function createReproduceNode(runtime: GraphRuntime) {
             testsDigest: designedTestsDigest(state.designedTests),
           })
         : undefined;
+    finished?.report();
+    const run = finished?.run;
     // As the finish node does: the budget may be spent without a node having said so (the test designer's visit used the last step).
     const limit = exceededLimit(state, runtime.limits, runtime.now());
     const judged = judgeReproduction({ designedTests: state.designedTests, testCommand: command, run: observed(run), ...(limit ? { stoppedBy: `the ${limit} was reached` } : {}) });
