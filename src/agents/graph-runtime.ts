@@ -1,7 +1,7 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type { EmitEvent } from "../events/agent-event.js";
 import type { WorkspaceGit } from "../git/workspace-git.js";
-import { addBudgetUsage, type AgentStateValue, type BudgetUsage } from "../memory/blackboard.js";
+import { addBudgetUsage, type AgentStateValue, type BudgetUsage, type Suspect } from "../memory/blackboard.js";
 import { exceededLimit, type RunLimits } from "../memory/run-limits.js";
 import type { ModelClient } from "../models/model-client.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
@@ -53,6 +53,19 @@ export interface GraphRuntime {
   detectedTestCommands?: TestCommandGuess[];
   /** The test designer and the programmer's first round start together from the plan (search.parallelRoles). */
   parallelRoles?: boolean;
+  /**
+   * Ranks suspicious functions from the calls of a failing reproduction and of passing tests, run
+   * in the given sandbox (search.spectrum; src/localisation/spectrum.ts); absent when it is off.
+   */
+  findSuspects?: (sandbox: Sandbox, run: SpectrumRun, signal?: AbortSignal) => Promise<Suspect[]>;
+}
+
+/** What the spectrum runs: the reproduction (expected to fail), the passing tests, and the files to leave out. */
+export interface SpectrumRun {
+  framework: string;
+  failingCommand: string;
+  passingCommand?: string;
+  exclude: string[];
 }
 
 /** The agent-loop settings every role takes from the runtime: approval, steering, events, cancellation, condensation. */

@@ -221,6 +221,12 @@ const searchSettingsSchema = z.strictObject(
      * approve or steer (two roles would ask at once).
      */
     parallelRoles: z.boolean({ error: "expected true or false" }).default(false),
+    /**
+     * When the reproduction is Python and fails on the base commit, run it once more (and the plan's
+     * relevant existing tests) with a call recorder, and show the programmer the functions only the
+     * failing run entered (spectrum-based localisation). Costs those two test runs, slowed by the recorder.
+     */
+    spectrum: z.boolean({ error: "expected true or false" }).default(true),
   },
   { error: "expected an object" },
 );

@@ -24,6 +24,7 @@ import { createSwitchableModel } from "../models/switchable-model.js";
 import { extractIssueTerms } from "../planner/issue-terms.js";
 import { buildRepoMap, formatRepoMap } from "../planner/repo-map.js";
 import { formatLocalisation, localiseIssue } from "../localisation/localise-issue.js";
+import { findSuspects } from "../localisation/spectrum.js";
 import { readCheckpointState } from "./checkpoint-state.js";
 import { chooseSandbox, createSandbox, type SandboxChoice } from "../sandbox/create-sandbox.js";
 import { pruneSandboxes } from "../sandbox/prune-sandboxes.js";
@@ -259,6 +260,7 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
       detectedTestCommands: [...projectTestCommand(environment.config.project), ...(await detectTestCommand(testDesigner.sandbox, environment.signal))],
       // Two roles at once would ask a person for approval or steering at the same time: serial then.
       parallelRoles: environment.config.search.parallelRoles && !environment.approver && !environment.steering,
+      ...(environment.config.search.spectrum ? { findSuspects } : {}),
     };
     // Whole milliseconds, as the event's ISO stamp keeps them.
     const startedAt = new Date(now());

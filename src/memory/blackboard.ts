@@ -202,7 +202,19 @@ export const AgentState = Annotation.Root({
    */
   limitHit: Annotation<string | null>({ reducer: (current: string | null, next: string | null) => next ?? current, default: () => null }),
   status: Annotation<RunStatus | null>(replace<RunStatus | null>(() => null)),
+  /** The functions the failing reproduction runs and the passing tests do not (search.spectrum), most suspicious first. */
+  suspects: Annotation<Suspect[]>(replace<Suspect[]>(() => [])),
 });
+
+/** A function the spectrum ranks (search.spectrum): where it is defined, its Ochiai score, and why. */
+export interface Suspect {
+  path: string;
+  line: number;
+  name: string;
+  /** Failing runs that entered it / √(failing runs × every run that entered it). */
+  score: number;
+  evidence: string;
+}
 
 /** The state as nodes read it. */
 export type AgentStateValue = typeof AgentState.State;

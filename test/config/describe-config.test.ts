@@ -59,6 +59,7 @@ describe("describeConfig", () => {
       "sandbox.recipe",
       "search.localisation",
       "search.parallelRoles",
+      "search.spectrum",
       "triage.commands.allowedUsers",
       "triage.commands.minimumPermission",
       "triage.comment",

@@ -134,6 +134,7 @@ describe("layer precedence", () => {
       "sandbox.recipe",
       "search.localisation",
       "search.parallelRoles",
+      "search.spectrum",
       "triage.commands.allowedUsers",
       "triage.commands.minimumPermission",
       "triage.comment",

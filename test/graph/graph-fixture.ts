@@ -8,6 +8,7 @@ import { createEventEmitter } from "../../src/events/agent-event.js";
 import { createWorkspace } from "../../src/git/create-workspace.js";
 import { createWorkspaceGit } from "../../src/git/workspace-git.js";
 import { buildAgentGraph } from "../../src/graph/build-graph.js";
+import { findSuspects } from "../../src/localisation/spectrum.js";
 import { defaultRunLimits, type RunLimits } from "../../src/memory/run-limits.js";
 import type { GraphRuntime, Workbench } from "../../src/agents/graph-runtime.js";
 import type { AgentStateValue } from "../../src/memory/blackboard.js";
@@ -72,6 +73,8 @@ export async function runGraphWithScripts(options: {
   onEvent?: (event: AgentEvent) => void;
   /** Start the test designer and the programmer together (search.parallelRoles). */
   parallelRoles?: boolean;
+  /** Rank suspects from the reproduction's calls (search.spectrum), as prepare-run wires it. */
+  spectrum?: boolean;
   /** Checkpoints the run under `threadId` (default "test-run"), as a real run does. */
   checkpointer?: BaseCheckpointSaver;
   threadId?: string;
@@ -124,6 +127,7 @@ export async function runGraphWithScripts(options: {
     memoryText: "",
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.parallelRoles ? { parallelRoles: true } : {}),
+    ...(options.spectrum ? { findSuspects } : {}),
   };
   const graph = buildAgentGraph(runtime, options.checkpointer);
   try {

@@ -38,9 +38,12 @@ function describeTestsForProgrammer(state: AgentStateValue): string {
 
 /** The programmer's first message for this round: plan, findings, the tests that judge it, budget, and the executor's feedback. */
 export function programmerPrompt(state: AgentStateValue, runtime: GraphRuntime): string {
-  const findings = state.findings.length
+  const planned = state.findings.length
     ? state.findings.map((finding) => `- ${finding.file}${finding.line ? `:${finding.line}` : ""}${finding.symbol ? ` (${finding.symbol})` : ""}: ${finding.reason}`).join("\n")
     : "(none recorded)";
+  const findings = state.suspects.length
+    ? `${planned}\n\nFunctions the failing reproduction runs, most suspicious first (spectrum: what the failing tests enter and the passing tests do not):\n${state.suspects.map((suspect, index) => `${index + 1}. ${suspect.path}:${suspect.line} ${suspect.name} (${suspect.evidence})`).join("\n")}`
+    : planned;
   const feedback = state.verdict && !state.verdict.solved ? programmerPrompts.feedback.render({ round: String(state.verdict.round), feedback: state.verdict.feedback }) : "";
   return programmerPrompts.task.render({
     title: state.task.title,

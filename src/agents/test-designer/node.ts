@@ -1,5 +1,8 @@
 import { z } from "zod";
-import type { AgentStateValue, DesignedTest } from "../../memory/blackboard.js";
+import { AbortedError } from "../../errors.js";
+import type { AgentStateValue, DesignedTest, Suspect } from "../../memory/blackboard.js";
+import { commandForTests } from "../executor/detect-test-command.js";
+import { runnableTestPaths } from "../executor/designed-tests.js";
 import { loopControlNotes } from "../agent-loop.js";
 import { formatStepsOf } from "../format-plan.js";
 import { describeBudgetLeft, type GraphRuntime, type Workbench } from "../graph-runtime.js";
@@ -105,6 +108,25 @@ async function keepOnlyHandedInFiles(bench: Workbench, handedIn: ReadonlySet<str
   return problems;
 }
 
+/** The spectrum of the handed-in reproduction, run in the test designer's tree (the base commit plus the tests); none when it cannot be had. */
+async function suspectsOf(runtime: GraphRuntime, bench: Workbench, tests: DesignedTest[], submitted: { framework: string; command_template: string }, state: AgentStateValue): Promise<Suspect[]> {
+  const command = { framework: submitted.framework, selectTemplate: submitted.command_template };
+  const designed = runnableTestPaths(tests);
+  const relevant = (state.plan?.relevantTests ?? []).filter((path) => !designed.includes(path));
+  const run = {
+    framework: command.framework,
+    failingCommand: commandForTests(command, designed),
+    ...(relevant.length > 0 ? { passingCommand: commandForTests(command, relevant) } : {}),
+    exclude: tests.map((test) => test.path),
+  };
+  try {
+    return await runtime.findSuspects!(bench.sandbox, run, runtime.signal);
+  } catch (error) {
+    if (error instanceof AbortedError) throw error;
+    return [];
+  }
+}
+
 /** Creates the test-designer node: writes reproduction tests in its own clean working tree at the base commit. */
 export function createTestDesignerNode(runtime: GraphRuntime) {
   return createRoleNode(runtime, {
@@ -146,6 +168,8 @@ export function createTestDesignerNode(runtime: GraphRuntime) {
       const designedTests = usable ? handedIn : state.designedTests;
       problems.push(...(await keepOnlyHandedInFiles(bench, new Set(designedTests.map((test) => test.path)))));
       if (!usable) for (const test of state.designedTests) await bench.sandbox.writeFile(test.path, test.content);
+      // A usable reproduction that fails on the base commit says which functions it runs that the passing tests do not.
+      const suspects = usable && submitted && runtime.findSuspects ? await suspectsOf(runtime, bench, designedTests, submitted, state) : state.suspects;
       const summary = usable
         ? `${handedIn.length} test file(s): ${handedIn.map((test) => test.path).join(", ")}`
         : `no tests (${result.stoppedBy}${problems.length ? `; ${problems.join("; ")}` : ""})`;
@@ -154,6 +178,7 @@ export function createTestDesignerNode(runtime: GraphRuntime) {
         update: {
           designedTests,
           testCommand: usable && submitted ? { framework: submitted.framework, selectTemplate: submitted.command_template } : state.testCommand,
+          suspects,
           usage: result.usage,
           limitHit: result.limit,
           ...(isRedesign ? { testRedesigns: state.testRedesigns + 1 } : {}),
