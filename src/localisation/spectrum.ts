@@ -94,7 +94,7 @@ export async function recordCalledFunctions(sandbox: Sandbox, command: string, o
 }
 
 /**
- * Ranks the non-test functions by Ochiai over the runs (module bodies, lambdas and comprehensions left out): entered by the failing reproduction and
+ * Ranks the non-test functions of .py files by Ochiai over the runs (module bodies, lambdas and comprehensions left out): entered by the failing reproduction and
  * not by the passing tests first (score 1), then those both entered (1/√2 with one of each);
  * ties go to the function called fewer times (a helper every path calls says less than one only
  * the failing input reaches). Functions of test files and of the designed tests are left out.
@@ -104,7 +104,8 @@ export function rankSuspects(runs: { failing: readonly CalledFunction[][]; passi
   const stats = new Map<string, { fn: CalledFunction; failed: number; passed: number; calls: number }>();
   const count = (functions: readonly CalledFunction[], outcome: "failed" | "passed") => {
     for (const fn of functions) {
-      if (excluded.has(fn.path) || isTestPath(fn.path) || fn.name.startsWith("<")) continue;
+      // Scripts without .py (a runner such as sympy's bin/test) are the harness, not the library.
+      if (excluded.has(fn.path) || !fn.path.endsWith(".py") || isTestPath(fn.path) || fn.name.startsWith("<")) continue;
       const key = `${fn.path}:${fn.line}:${fn.name}`;
       const entry = stats.get(key) ?? { fn, failed: 0, passed: 0, calls: 0 };
       entry[outcome] += 1;
