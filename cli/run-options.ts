@@ -43,3 +43,17 @@ export function positiveNumber(value: string | undefined, flag: string): number 
   if (!Number.isFinite(number) || number <= 0) throw new UsageError(`${flag} takes a positive number, not ${JSON.stringify(value)}.`);
   return number;
 }
+
+/** The shared options with search.candidates from --candidates, when the flag is given. */
+export function withCandidatesFlag(shared: SharedRunOptions, value: string | undefined): SharedRunOptions {
+  if (value === undefined) return shared;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 8) {
+    throw new UsageError(`--candidates takes an integer from 1 to 8 (programmer attempts in the first round; 1 for one), not ${JSON.stringify(value)}.`);
+  }
+  return { ...shared, config: { ...shared.config, search: { ...shared.config.search, candidates: count } } };
+}
+
+/** The help of --candidates, the same for solve, swebench run and worker. */
+export const CANDIDATES_FLAG_HELP =
+  "programmer attempts in the first round, each in its own tree and sandbox and verified by the executor; the run goes on with the best (config search.candidates; default 1)";

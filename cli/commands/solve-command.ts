@@ -28,7 +28,7 @@ import {
 } from "../../src/index.js";
 import { shouldUseLiveView, startLiveView } from "../tui/live-view.js";
 import { globalOptions, type CliContext } from "../cli-context.js";
-import { positiveNumber, repositoryCacheDir, sharedRunOptions, stateDirectory } from "../run-options.js";
+import { CANDIDATES_FLAG_HELP, positiveNumber, repositoryCacheDir, sharedRunOptions, stateDirectory, withCandidatesFlag } from "../run-options.js";
 import { ExitCode } from "../exit-codes.js";
 import { memoryPath } from "./memory-command.js";
 import { readTask } from "../task-input.js";
@@ -45,6 +45,8 @@ interface SolveOptions {
   maxSteps?: string;
   maxCost?: string;
   maxRounds?: string;
+  /** --candidates: programmer attempts in the first round (solve only; a resumed run keeps its own). */
+  candidates?: string;
   maxMinutes?: string;
 }
 
@@ -258,7 +260,7 @@ export function createSolveCommands(context: CliContext): Command[] {
   const run = async (options: SolveOptions, command: Command, start: (environment: RunEnvironment) => Promise<RunOutcome>, approvalMode: ApprovalMode | undefined) => {
     const global = globalOptions(command);
     const asks = approvalAsks(approvalMode);
-    const shared = await sharedRunOptions(context, global);
+    const shared = withCandidatesFlag(await sharedRunOptions(context, global), options.candidates);
     const liveViewWanted = context.terminal && shouldUseLiveView({ isTTY: context.terminal.isTTY, json: global.json === true, env: context.env });
     const live =
       liveViewWanted || asks
@@ -285,7 +287,8 @@ export function createSolveCommands(context: CliContext): Command[] {
       .option("--api-url <url>", "GitHub API URL, for GitHub Enterprise (default https://api.github.com)")
       .option("--apply", "apply the patch to your checkout (--repo, or the one you are in) when the run produced one")
       .option("--pr", "push the run's branch and open a draft pull request with the summary and the verification (GitHub issues)")
-      .option("--comment", "post the run's summary as a comment on the issue (GitHub issues)"),
+      .option("--comment", "post the run's summary as a comment on the issue (GitHub issues)")
+      .option("--candidates <n>", CANDIDATES_FLAG_HELP),
   ).action(async (input: string | undefined, options: SolveOptions, command: Command) => {
     const approvalMode = options.approval ?? "full-auto";
     assertSomeoneCanApprove(context, approvalMode);

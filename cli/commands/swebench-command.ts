@@ -12,7 +12,7 @@ import { loadExtraSpecs, type SpecLookups } from "../../swebench/extra-specs.js"
 import { startQueueWorker, type QueueSettings } from "../../swebench/distributed.js";
 import { runInference, solveInstance, type InferenceOptions } from "../../swebench/run-inference.js";
 import { globalOptions, printJson, type CliContext } from "../cli-context.js";
-import { positiveNumber, repositoryCacheDir, sharedRunOptions, type SharedRunOptions } from "../run-options.js";
+import { CANDIDATES_FLAG_HELP, positiveNumber, repositoryCacheDir, sharedRunOptions, withCandidatesFlag, type SharedRunOptions } from "../run-options.js";
 import { ExitCode } from "../exit-codes.js";
 import { connectDocker } from "./images-command.js";
 
@@ -216,6 +216,7 @@ interface RunOptions extends DatasetOptions {
   maxCost?: string;
   maxCostPerInstance?: string;
   maxSteps?: string;
+  candidates?: string;
   redo?: boolean;
   reposDir?: string;
   modelName?: string;
@@ -256,6 +257,8 @@ function createRunCommand(context: CliContext): Command {
       .option("--max-cost <usd>", "stop starting instances once the runs have cost this much in total")
       .option("--max-cost-per-instance <usd>", "limit of one instance's run")
       .option("--max-steps <n>", "limit: tool calls of one instance's run")
+    .option("--candidates <n>", CANDIDATES_FLAG_HELP)
+      .option("--candidates <n>", CANDIDATES_FLAG_HELP)
       .option("--model-name <name>", "model_name_or_path in the predictions (default: the model string)")
       .option("--repos-dir <dir>", "local mirrors of the repositories, one git repository per OWNER/NAME")
       .option("--redo", "solve instances again even when predictions.jsonl has them")
@@ -270,7 +273,7 @@ function createRunCommand(context: CliContext): Command {
     const instances = await selectInstances(context, options);
     if (instances.length === 0) throw new UsageError("No instance matches the dataset and filters; check --instance-ids, --repo, --filter and --slice.");
     const global = globalOptions(command);
-    const shared = await sharedRunOptions(context, global);
+    const shared = withCandidatesFlag(await sharedRunOptions(context, global), options.candidates);
     if (!shared.config.model) throw new UsageError("Name the model: --model provider:model (or AGENT_MODEL, or `model` in the config file).");
     const docker = await connectDocker(context);
     const perInstanceCost = positiveNumber(options.maxCostPerInstance, "--max-cost-per-instance");
@@ -326,6 +329,7 @@ interface WorkerOptions {
   specs?: string;
   maxCostPerInstance?: string;
   maxSteps?: string;
+  candidates?: string;
   bot?: boolean;
   apiUrl?: string;
   appId?: string;
@@ -355,7 +359,7 @@ export function createWorkerCommand(context: CliContext): Command {
     .action(async (options: WorkerOptions, command: Command) => {
       if (options.bot) return (await import("./serve-command.js")).runBotWorker(context, options, command);
       const global = globalOptions(command);
-      const shared = await sharedRunOptions(context, global);
+      const shared = withCandidatesFlag(await sharedRunOptions(context, global), options.candidates);
       if (!shared.config.model) throw new UsageError("Name the model this worker uses: --model provider:model (or AGENT_MODEL, or `model` in the config file).");
       const docker = await connectDocker(context);
       const lookups = options.specs ? await loadExtraSpecs(resolve(context.cwd, options.specs)) : undefined;

@@ -23,6 +23,18 @@ export interface RoleModels {
   planner: ModelClient;
   testDesigner: ModelClient;
   programmer: ModelClient;
+  /** Breaks ties among candidates the tests cannot tell apart (models.critic); absent: the smaller change wins. */
+  critic?: ModelClient;
+}
+
+/** Several programmer attempts in the first round, each in its own tree and sandbox (search.candidates). */
+export interface CandidateSettings {
+  /** Attempts; the feature is on from 2. */
+  count: number;
+  /** A new working tree at the base commit with its own sandbox, for candidate `index`; dispose removes both. */
+  openBench(index: number): Promise<{ bench: Workbench; dispose(): Promise<void> }>;
+  /** The model that writes candidate `index`: a client of its own, as the candidates run at once. */
+  model(index: number): Promise<ModelClient>;
 }
 
 /**
@@ -58,6 +70,8 @@ export interface GraphRuntime {
    * in the given sandbox (search.spectrum; src/localisation/spectrum.ts); absent when it is off.
    */
   findSuspects?: (sandbox: Sandbox, run: SpectrumRun, signal?: AbortSignal) => Promise<Suspect[]>;
+  /** Several programmer attempts in the first round and a selection among them (search.candidates); absent for one. */
+  candidates?: CandidateSettings;
 }
 
 /** What the spectrum runs: the reproduction (expected to fail), the passing tests, and the files to leave out. */

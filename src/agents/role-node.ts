@@ -23,9 +23,9 @@ export interface RoleVisit<Schema extends z.ZodObject> {
 }
 
 /** What makes a role: its model, tree, tools, prompts, final tool, and how its result becomes a state update. */
-export interface RoleSpec<Schema extends z.ZodObject> {
+export interface RoleSpec<Schema extends z.ZodObject, Update extends AgentStateUpdate = AgentStateUpdate> {
   node: ModelRole;
-  model: keyof RoleModels;
+  model: Exclude<keyof RoleModels, "critic">;
   bench: "programmer" | "testDesigner";
   tools: readonly ToolName[];
   /** Tools made for this visit from the blackboard (the programmer's run_designed_tests). */
@@ -39,7 +39,7 @@ export interface RoleSpec<Schema extends z.ZodObject> {
   changesFiles: boolean;
   /** Looks at the role's result before the loop accepts it (the planner's plan review): null accepts, a text sends it back. */
   reviewFinal?: (final: z.output<Schema>, state: AgentStateValue, runtime: GraphRuntime) => Promise<string | null>;
-  complete: (visit: RoleVisit<Schema>) => Promise<{ update: AgentStateUpdate; summary: string }>;
+  complete: (visit: RoleVisit<Schema>) => Promise<{ update: Update; summary: string }>;
 }
 
 /** The environment part of a role's system prompt: the sandbox's own description and where the repository is. */
@@ -71,8 +71,8 @@ async function treeDigest(bench: Workbench): Promise<string> {
  * and lets the role turn the result into a state update. The one place the three roles' loops
  * are set up.
  */
-export function createRoleNode<Schema extends z.ZodObject>(runtime: GraphRuntime, spec: RoleSpec<Schema>) {
-  return async (state: AgentStateValue): Promise<AgentStateUpdate> => {
+export function createRoleNode<Schema extends z.ZodObject, Update extends AgentStateUpdate = AgentStateUpdate>(runtime: GraphRuntime, spec: RoleSpec<Schema, Update>) {
+  return async (state: AgentStateValue): Promise<Update> => {
     const round = spec.round(state);
     runtime.emit({ type: "node-start", node: spec.node, round });
     const bench = runtime[spec.bench];

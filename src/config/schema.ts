@@ -49,9 +49,21 @@ const modelString = z
   .string({ error: 'expected a non-empty string such as "openai:gpt-4.1"' })
   .min(1, { error: 'expected a non-empty string such as "openai:gpt-4.1"' });
 
-/** A model per role (`models.planner`, `models.testDesigner`, `models.programmer`), each defaulting to `model`. */
+/**
+ * A model per role (`models.planner`, `models.testDesigner`, `models.programmer`), each defaulting
+ * to `model`, and the critic (`models.critic`) that breaks ties among candidates (search.candidates),
+ * which has no default: without it the smaller change wins a tie. The executor is code and calls no model.
+ */
 export const roleModelsSchema = z.strictObject(
-  { planner: modelString.optional(), testDesigner: modelString.optional(), programmer: modelString.optional() },
+  {
+    planner: modelString.optional(),
+    testDesigner: modelString.optional(),
+    programmer: modelString.optional(),
+    critic: modelString.optional(),
+    executor: z
+      .never({ error: "the executor calls no model (it runs the tests and judges them in code); set models.critic for the model that chooses among candidates the tests cannot tell apart" })
+      .optional(),
+  },
   { error: "expected an object" },
 );
 
@@ -227,6 +239,21 @@ const searchSettingsSchema = z.strictObject(
      * failing run entered (spectrum-based localisation). Costs those two test runs, slowed by the recorder.
      */
     spectrum: z.boolean({ error: "expected true or false" }).default(true),
+    /**
+     * Programmer attempts in the first round, each in its own working tree and sandbox, each verified
+     * by the executor; the run goes on with the best (designed tests fixed, then no regressions, then
+     * the change most attempts agree on, then the smallest). Each attempt costs about what one
+     * programmer round costs, and they share the run's budgets. 1 turns it off. Off (1) in a
+     * terminal session that asks a person to approve or steer.
+     */
+    candidates: z.int({ error: "expected an integer from 1 to 8" }).min(1, { error: "expected an integer from 1 to 8" }).max(8, { error: "expected an integer from 1 to 8" }).default(1),
+    /** The model of each candidate in turn (provider:model); a candidate without one uses the programmer's model. */
+    candidateModels: z.array(modelString, { error: 'expected a list of models such as ["openai:gpt-4.1", "anthropic:claude-sonnet-4-5"]' }).default([]),
+    /**
+     * The sampling temperature of candidates after the first, so the attempts differ; unset, every
+     * candidate samples at modelRequest.temperature (or the provider's default).
+     */
+    candidateTemperature: z.number({ error: "expected a number from 0 to 2" }).min(0, { error: "expected a number from 0 to 2" }).max(2, { error: "expected a number from 0 to 2" }).optional(),
   },
   { error: "expected an object" },
 );

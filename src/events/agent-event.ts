@@ -14,7 +14,7 @@ export interface RecordedModelMessage {
 }
 
 /** The nodes of the agent graph. */
-export type GraphNodeName = "planner" | "test-designer" | "programmer" | "executor" | "finish";
+export type GraphNodeName = "planner" | "test-designer" | "programmer" | "executor" | "select" | "finish";
 
 /** One step of a submitted plan, as events carry it: who does it and what. */
 export interface PlannedStep {
@@ -84,7 +84,7 @@ export type AgentEvent = EventBase &
         sandbox: "docker" | "local";
         baseCommit: string;
       }
-    | { type: "node-start"; node: GraphNodeName; round: number }
+    | { type: "node-start"; node: GraphNodeName; round: number; /** The candidate (0-based) a node works on, in a first round with several (search.candidates). */ candidate?: number }
     | {
         /** The planner handed in a plan (submit_plan): its steps and the files its findings point at. */
         type: "plan-submitted";
@@ -94,7 +94,29 @@ export type AgentEvent = EventBase &
         /** The files of the plan's findings, each once, in the order found. */
         files: string[];
       }
-    | { type: "node-end"; node: GraphNodeName; round: number; summary: string }
+    | { type: "node-end"; node: GraphNodeName; round: number; summary: string; candidate?: number }
+    | {
+        /** The select node chose among the first round's candidates (search.candidates): every candidate, its standing, and why the winner won. */
+        type: "candidates-selected";
+        winner: number;
+        reason: string;
+        critic?: string;
+        candidates: Array<{
+          index: number;
+          model: string;
+          summary: string;
+          patch: string;
+          fixed: number;
+          regressions: number;
+          agreement: number;
+          /** The first candidate that made the same change (itself when first). */
+          sameAs: number;
+          changedLines: number;
+          usable: boolean;
+          verdict: string | null;
+          error?: string;
+        }>;
+      }
     | {
         type: "tool-call-start";
         callId: string;
@@ -155,6 +177,8 @@ export type AgentEvent = EventBase &
         exitCode: number | null;
         outcomes: TestOutcome[];
         durationMs: number;
+        /** The candidate whose tree ran them, in a first round with several (search.candidates). */
+        candidate?: number;
       }
     | { type: "recovery"; node: GraphNodeName; reason: string; action: string }
     | {

@@ -102,7 +102,7 @@ export function renderEvent(event: AgentEvent, options: RenderEventOptions): str
         `model ${event.model}, sandbox ${event.sandbox}, base ${event.baseCommit.slice(0, 12)}`
       );
     case "node-start":
-      return `${tag(event.node)} start (round ${event.round})`;
+      return `${tag(event.node)}${candidateTag(event.candidate)} start (round ${event.round})`;
     case "plan-submitted": {
       const count = `${event.steps.length} step${event.steps.length === 1 ? "" : "s"}`;
       const files = event.files.length ? `; ${oneLine(event.files.join(", "), verbose ? 300 : 80)}` : "";
@@ -110,7 +110,11 @@ export function renderEvent(event: AgentEvent, options: RenderEventOptions): str
       return oneLine(`${tag("planner")} plan v${event.version} (${count}${files}): ${steps}`, verbose ? 600 : 200);
     }
     case "node-end":
-      return `${tag(event.node)} done (round ${event.round})${event.summary ? `: ${oneLine(event.summary, verbose ? 400 : 120)}` : ""}`;
+      return `${tag(event.node)}${candidateTag(event.candidate)} done (round ${event.round})${event.summary ? `: ${oneLine(event.summary, verbose ? 400 : 120)}` : ""}`;
+    case "candidates-selected": {
+      const standings = event.candidates.map((entry) => `#${entry.index + 1} ${entry.usable ? `${entry.fixed} fixed, ${entry.regressions} regressions, ${entry.changedLines} lines` : entry.error ? "failed" : "no verified patch"}`);
+      return oneLine(`${tag("select")} candidate ${event.winner + 1} of ${event.candidates.length} kept (${standings.join("; ")}): ${event.reason}`, verbose ? 600 : 240);
+    }
     case "model-call-start":
       return verbose ? `${tag()} model ${event.model}: call with ${event.messageCount} messages, ${event.toolNames.length} tools` : undefined;
     case "model-call-end": {
@@ -174,6 +178,11 @@ export function renderEvent(event: AgentEvent, options: RenderEventOptions): str
       return `${tag()} ${String(unknown.type)}`;
     }
   }
+}
+
+/** " candidate N" after a node's tag, for the nodes of one candidate (search.candidates). */
+function candidateTag(candidate: number | undefined): string {
+  return candidate === undefined ? "" : ` candidate ${candidate + 1}`;
 }
 
 /** Creates a renderer that tracks the active node, so model and test lines name their node. */

@@ -81,6 +81,8 @@ export interface RunReport {
     /** Tests (of either scope) that passed on the base commit and fail (or error) on the patched tree. */
     passToFail: string[];
   };
+  /** The first round's candidates and the choice among them (search.candidates); null for a run with one. */
+  candidates: CandidatesReport | null;
   /** Files the patch touches; null when the patch was not given to buildRunReport. */
   changedFiles: string[] | null;
   patchFile: string | null;
@@ -88,6 +90,9 @@ export interface RunReport {
   /** The trajectory's last line was incomplete (the process was killed while writing it). */
   trajectoryTruncated: boolean;
 }
+
+/** Every candidate of a run with several, its standing and patch, the winner and why (from candidates-selected). */
+export type CandidatesReport = Omit<Extract<AgentEvent, { type: "candidates-selected" }>, "type" | "runId" | "timestamp">;
 
 /** Facts about a run that are not in its events. */
 export interface RunReportExtra {
@@ -188,6 +193,9 @@ export function buildRunReport(events: AgentEvent[], extra: RunReportExtra = {})
   const lastTestRun: Partial<Record<`${"designed" | "existing"}-${"base" | "patched"}`, Extract<AgentEvent, { type: "test-run-end" }>>> = {};
   const unknownCostCalls: RunReport["cost"]["unknownCostCalls"] = [];
   const errors: RunProblem[] = [];
+  // A candidate's patched runs count only if it wins (base runs are the base commit's, whoever ran them).
+  const candidateRuns = new Map<number, typeof lastTestRun>();
+  let candidates: CandidatesReport | null = null;
   let usage = { ...zeroUsage };
   let usd = 0;
   const usageByRole: Record<string, RoleUsage> = {};
@@ -223,9 +231,18 @@ export function buildRunReport(events: AgentEvent[], extra: RunReportExtra = {})
           ok: event.type === "tool-call-end" ? event.ok : toolCalls.get(event.callId)?.ok,
         });
         break;
-      case "test-run-end":
-        lastTestRun[`${event.scope ?? "existing"}-${event.phase}`] = event;
+      case "test-run-end": {
+        const key = `${event.scope ?? "existing"}-${event.phase}` as const;
+        if (event.candidate === undefined || event.phase === "base") lastTestRun[key] = event;
+        else candidateRuns.set(event.candidate, { ...candidateRuns.get(event.candidate), [key]: event });
         break;
+      }
+      case "candidates-selected": {
+        const { type: _type, runId: _runId, timestamp: _timestamp, ...selected } = event;
+        candidates = selected;
+        Object.assign(lastTestRun, candidateRuns.get(event.winner) ?? {});
+        break;
+      }
       case "recovery":
         errors.push({ kind: "recovery", timestamp: event.timestamp, node: event.node, message: `${event.reason} → ${event.action}` });
         break;
@@ -311,11 +328,30 @@ export function buildRunReport(events: AgentEvent[], extra: RunReportExtra = {})
       failToPass: [...designedChanges.failToPass, ...existingChanges.failToPass],
       passToFail: [...designedChanges.passToFail, ...existingChanges.passToFail],
     },
+    candidates,
     changedFiles: extra.patch === undefined ? null : listPatchFiles(extra.patch),
     patchFile: end?.patchFile ?? null,
     errors,
     trajectoryTruncated: extra.trajectoryTruncated ?? false,
   };
+}
+
+/** summary.md's table of the candidates (search.candidates), the winner first, and why it won. */
+function candidatesSection(candidates: CandidatesReport): string[] {
+  const rows = candidates.candidates.map(
+    (entry) =>
+      `| ${entry.index + 1}${entry.index === candidates.winner ? " (kept)" : ""} | ${code(entry.model)} | ${entry.fixed} | ${entry.regressions} | ${entry.agreement} | ${entry.changedLines} | ` +
+      `${escapeMarkdown(oneLine(entry.error ? `failed: ${entry.error}` : (entry.verdict ?? "not verified"), 160)).replace(/\|/g, "\\|")} |`,
+  );
+  return [
+    "## Candidates",
+    "",
+    escapeMarkdown(oneLine(candidates.reason, 400)),
+    "",
+    "| candidate | model | designed tests fixed | regressions | same change as | changed lines | verdict |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+  ];
 }
 
 function formatCounts(counts: Record<string, number>): string {
@@ -407,6 +443,8 @@ export function renderSummaryMarkdown(report: RunReport, options: { patch?: stri
     }
     lines.push("", ...testList("Fail → pass", tests.failToPass), "", ...testList("Pass → fail", tests.passToFail));
   }
+
+  if (report.candidates) lines.push("", ...candidatesSection(report.candidates));
 
   const modelCalls = report.modelCalls.total ? ` (${formatCounts(report.modelCalls.byNode)})` : "";
   const toolCalls = report.toolCalls.total ? ` (${formatCounts(report.toolCalls.byNode)})` : "";

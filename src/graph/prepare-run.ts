@@ -112,6 +112,7 @@ async function createRoleModels(environment: RunEnvironment, emit: EmitEvent, sc
     planner: config.models.planner ?? config.model,
     testDesigner: config.models.testDesigner ?? config.model,
     programmer: config.models.programmer ?? config.model,
+    ...(config.models.critic ? { critic: config.models.critic } : {}),
   };
   const distinct = [...new Set(Object.values(choices).map((choice) => choice ?? ""))];
   if (scriptOffset > 0 && distinct.length > 1 && distinct.some((choice) => /^(scripted|replay):/.test(choice))) {
@@ -145,7 +146,45 @@ async function createRoleModels(environment: RunEnvironment, emit: EmitEvent, sc
     clients.set(choice, steering ? createSwitchableModel(client, () => steering.modelOverride(), buildSwitched) : client);
   }
   const pick = (choice: string | undefined) => clients.get(choice ?? "") as ModelClient;
-  return { planner: pick(choices.planner), testDesigner: pick(choices.testDesigner), programmer: pick(choices.programmer) };
+  return {
+    planner: pick(choices.planner),
+    testDesigner: pick(choices.testDesigner),
+    programmer: pick(choices.programmer),
+    ...(choices.critic ? { critic: pick(choices.critic) } : {}),
+  };
+}
+
+/**
+ * One model client per candidate (search.candidates): `search.candidateModels[i]`, else the
+ * programmer's model, the first at modelRequest.temperature and the others at
+ * search.candidateTemperature when it is set. Each is a client of its own, built before any tree
+ * exists (a bad model leaves nothing behind); a candidate that runs again on resume starts its
+ * script, if scripted, from the start, as it starts its work from the base commit.
+ */
+async function createCandidateModels(environment: RunEnvironment, search: AgentConfig["search"], count: number, emit: EmitEvent): Promise<ModelClient[]> {
+  const { config } = environment;
+  const programmer = config.models.programmer ?? config.model;
+  const clients: ModelClient[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const own = search.candidateModels[index];
+    const choice = own ?? programmer;
+    if (!own && choice && /^(scripted|replay):/.test(choice)) {
+      throw new ConfigError(
+        `search.candidates is ${count}, and candidate ${index + 1} would play the programmer's script (${choice}), which the roles share in order. Name a script per candidate in search.candidateModels, or set search.candidates to 1.`,
+      );
+    }
+    const temperature = index > 0 && !own && search.candidateTemperature !== undefined ? search.candidateTemperature : config.modelRequest.temperature;
+    clients.push(
+      await createModel({
+        config: { ...config, ...(choice ? { model: choice } : {}), modelRequest: { ...config.modelRequest, temperature } },
+        ...(environment.modelOrigin && choice === config.model ? { modelOrigin: environment.modelOrigin } : {}),
+        userConfigPath: environment.userConfigPath,
+        cwd: environment.cwd,
+        emit,
+      }),
+    );
+  }
+  return clients;
 }
 
 /**
@@ -168,6 +207,10 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
   const saved = resumedCheckpointer ? await readCheckpoint(resumedCheckpointer, manifest.runId) : undefined;
   let emitToRun: EmitEvent = () => {};
   const models = await createRoleModels(environment, (payload) => emitToRun(payload), saved?.usage?.modelCalls ?? 0);
+  // The run keeps the search settings it started with; a person approving or steering gets one candidate (several would ask at once).
+  const search = { ...environment.config.search, ...manifest.search };
+  const candidateCount = environment.approver || environment.steering ? 1 : search.candidates;
+  const candidateModels = candidateCount > 1 ? await createCandidateModels(environment, search, candidateCount, (payload) => emitToRun(payload)) : [];
   if (choice.kind === "docker" && resuming) await pruneSandboxes(environment.docker, { runId: manifest.runId }).catch(() => []);
 
   if (!resuming) {
@@ -202,15 +245,13 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
     store?.close();
     await recorder.close().catch(() => {});
   };
-  try {
-    const benches: Workbench[] = [];
-    for (const role of ["programmer", "test-designer"]) {
-      const workspaceDir = join(runDir, "workspaces", role);
-      await rm(workspaceDir, { recursive: true, force: true });
-      const branch = role === "programmer" && manifest.branch ? { branch: manifest.branch } : {};
-      const workspace = await createWorkspace({ sourceRepo: manifest.repoPath, baseCommit: manifest.baseCommit, workspaceDir, ...branch });
-      await environment.prepareWorkspace?.(workspace.workdir);
-      const sandbox = await createSandbox({
+  /** A working tree at the base commit under workspaces/<name>, with its sandbox (kept in `sandboxes` until closed). */
+  const openWorkbench = async (name: string, branch?: string): Promise<Workbench> => {
+    const workspaceDir = join(runDir, "workspaces", name);
+    await rm(workspaceDir, { recursive: true, force: true });
+    const workspace = await createWorkspace({ sourceRepo: manifest.repoPath, baseCommit: manifest.baseCommit, workspaceDir, ...(branch ? { branch } : {}) });
+    await environment.prepareWorkspace?.(workspace.workdir);
+    const sandbox = await createSandbox({
         choice,
         config: environment.config.sandbox,
         docker: environment.docker,
@@ -222,11 +263,26 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
         ...(environment.onProgress ? { onProgress: environment.onProgress } : {}),
         ...(environment.signal ? { signal: environment.signal } : {}),
       });
-      sandboxes.push(sandbox);
-      const git = createWorkspaceGit({ workdir: workspace.workdir, baseCommit: workspace.baseCommit });
-      benches.push({ sandbox, git, tools: createToolset({ sandbox, git }) });
-    }
-    const [programmer, testDesigner] = benches as [Workbench, Workbench];
+    sandboxes.push(sandbox);
+    const git = createWorkspaceGit({ workdir: workspace.workdir, baseCommit: workspace.baseCommit });
+    return { sandbox, git, tools: createToolset({ sandbox, git }) };
+  };
+  /** A candidate's tree: removed, with its sandbox, once the candidate has been verified. */
+  const openCandidateBench = async (index: number) => {
+    const name = `candidate-${index + 1}`;
+    const bench = await openWorkbench(name);
+    return {
+      bench,
+      dispose: async () => {
+        if (sandboxes.includes(bench.sandbox)) sandboxes.splice(sandboxes.indexOf(bench.sandbox), 1);
+        await bench.sandbox.dispose().catch(() => {});
+        await rm(join(runDir, "workspaces", name), { recursive: true, force: true }).catch(() => {});
+      },
+    };
+  };
+  try {
+    const programmer = await openWorkbench("programmer", manifest.branch);
+    const testDesigner = await openWorkbench("test-designer");
     if (saved?.patch) {
       await programmer.git.applyPatch(saved.patch).catch((error: unknown) => {
         throw new GitError(`The checkpoint's patch does not apply to a fresh tree of ${manifest.baseCommit.slice(0, 7)}: ${(error as Error).message}`, { cause: error });
@@ -259,8 +315,10 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
       memoryText: formatMemoryForPrompt(store.recall(repoKey)),
       detectedTestCommands: [...projectTestCommand(environment.config.project), ...(await detectTestCommand(testDesigner.sandbox, environment.signal))],
       // Two roles at once would ask a person for approval or steering at the same time: serial then.
-      parallelRoles: environment.config.search.parallelRoles && !environment.approver && !environment.steering,
-      ...(environment.config.search.spectrum ? { findSuspects } : {}),
+      // With candidates the first round is theirs: the programmer does not start beside the test designer.
+      parallelRoles: search.parallelRoles && candidateCount === 1 && !environment.approver && !environment.steering,
+      ...(search.spectrum ? { findSuspects } : {}),
+      ...(candidateCount > 1 ? { candidates: { count: candidateCount, openBench: openCandidateBench, model: async (index: number) => candidateModels[index]! } } : {}),
     };
     // Whole milliseconds, as the event's ISO stamp keeps them.
     const startedAt = new Date(now());

@@ -1,3 +1,4 @@
+import { Send } from "@langchain/langgraph";
 import type { AgentStateValue } from "../memory/blackboard.js";
 import { exceededLimit, type RunLimits } from "../memory/run-limits.js";
 
@@ -23,10 +24,20 @@ export function routeAfterPlanner(state: AgentStateValue, limits: RunLimits, now
  * it is the executor's turn whatever happened (even a limit: the executor still judges the
  * programmer's change, as after any programmer visit, and then finishes).
  */
-export function routeAfterTestDesigner(state: AgentStateValue, limits: RunLimits, now: number, parallel = false): "programmer" | "executor" | "finish" {
+export function routeAfterTestDesigner(state: AgentStateValue, limits: RunLimits, now: number, parallel = false, candidates = 1): "programmer" | "executor" | "finish" | "candidates" {
   if (parallel && state.round === 0) return "executor";
   if (exceededLimit(state, limits, now)) return "finish";
-  return state.round > 0 ? "executor" : "programmer";
+  if (state.round > 0) return "executor";
+  return candidates > 1 ? "candidates" : "programmer";
+}
+
+/**
+ * The first round's fan-out with several candidates (search.candidates): one LangGraph Send per
+ * candidate, each carrying its index and the blackboard as it is; they run in one step, and the
+ * select node runs once they have all ended.
+ */
+export function sendCandidates(state: AgentStateValue, count: number): Send[] {
+  return Array.from({ length: count }, (_, candidate) => new Send("candidate", { candidate, state }));
 }
 
 /** After the programmer: verify, even when a limit was reached mid-way, so the best patch is known. */

@@ -20,6 +20,8 @@ export interface RunManifest {
   models?: AgentConfig["models"];
   approvalMode: ApprovalMode;
   limits: RunLimits;
+  /** The search settings the run was started with (candidates, parallel roles, localisation), kept on resume; absent in runs of older versions. */
+  search?: AgentConfig["search"];
   createdAt: string;
   /** "reproduction" for a triage's reproduction run (its own graph: not resumed as a solve); absent for a solve. */
   kind?: "reproduction";

@@ -79,6 +79,7 @@ export async function startRun(options: RunTaskOptions, build: RunGraphBuilder, 
     models: options.config.models,
     approvalMode: options.approvalMode ?? "full-auto",
     limits: { ...defaultRunLimits, ...options.limits },
+    search: options.config.search,
     createdAt: new Date().toISOString(),
     ...(kind ? { kind } : {}),
   };

@@ -204,7 +204,57 @@ export const AgentState = Annotation.Root({
   status: Annotation<RunStatus | null>(replace<RunStatus | null>(() => null)),
   /** The functions the failing reproduction runs and the passing tests do not (search.spectrum), most suspicious first. */
   suspects: Annotation<Suspect[]>(replace<Suspect[]>(() => [])),
+  /** The programmer's first-round attempts, each in its own tree and verified on its own (search.candidates); each appends itself. */
+  candidates: Annotation<Candidate[]>(append<Candidate>()),
+  /** Which candidate the run went on with, and why (search.candidates). */
+  selection: Annotation<CandidateSelection | null>(replace<CandidateSelection | null>(() => null)),
 });
+
+/** One programmer attempt of a first round with several (search.candidates), as the executor judged it in its own tree. */
+export interface Candidate {
+  /** 0-based; the index of its Send, its tree and its model. */
+  index: number;
+  /** The model that wrote it. */
+  model: string;
+  patch: string;
+  /** The programmer's own summary, or why it stopped. */
+  summary: string;
+  /** The executor's verdict on its tree; null when the attempt failed before it could be verified. */
+  verdict: Verdict | null;
+  /** The executor's runs of this candidate (base runs included). */
+  testRuns: TestRun[];
+  usage: BudgetUsage;
+  /** The limit of its share of the budget that stopped it, if one did. */
+  limitHit: string | null;
+  /** What went wrong, when the attempt failed (the model, the sandbox, git). */
+  error?: string;
+}
+
+/** How a candidate ranked, and why: the facts the selection compared, in the order it compared them. */
+export interface RankedCandidate {
+  index: number;
+  /** Designed tests that failed on the base commit and pass with this candidate. */
+  fixed: number;
+  /** Tests that passed on the base commit and do not with this candidate. */
+  regressions: number;
+  /** Candidates (itself included) whose normalised patch is the same as this one's. */
+  agreement: number;
+  /** The first candidate that made the same change (itself when it is the first): the id of its cluster. */
+  sameAs: number;
+  /** Added plus removed lines. */
+  changedLines: number;
+  /** False for a candidate with no patch or no verdict: it ranks last. */
+  usable: boolean;
+}
+
+/** The selection among candidates: the winner, every candidate's standing, and the reason in words. */
+export interface CandidateSelection {
+  winner: number;
+  ranking: RankedCandidate[];
+  reason: string;
+  /** What the critic model said, when it broke a tie. */
+  critic?: string;
+}
 
 /** A function the spectrum ranks (search.spectrum): where it is defined, its Ochiai score, and why. */
 export interface Suspect {

@@ -154,6 +154,57 @@ describe.concurrent("agent solve with a scripted model", () => {
     expect(report.usageByRole["programmer"]!.models).toEqual([`scripted:${join(home.home, "main.json")}`]);
   }, 180_000);
 
+  it("--candidates 2 runs two programmer attempts, keeps the one that fixes the issue, and records both with the reason in report.json and summary.md", async () => {
+    const home = await freshCheckout();
+    const turns = slugsScript().turns;
+    await writeJson(join(home.home, "main.json"), { turns: turns.slice(0, 4) });
+    // The first candidate hands in without a change; the second fixes it.
+    await writeJson(join(home.home, "first.json"), { turns: turns.slice(-1) });
+    await writeJson(join(home.home, "second.json"), { turns: turns.slice(-2) });
+    await writeJson(join(home.home, ".config/agent/config.json"), {
+      sandbox: { kind: "local", allowLocal: true },
+      model: `scripted:${join(home.home, "main.json")}`,
+      search: { candidateModels: [`scripted:${join(home.home, "first.json")}`, `scripted:${join(home.home, "second.json")}`] },
+    });
+    const run = await spawnAgent(["solve", "--task", "slugify keeps surrounding spaces", "--candidates", "2", "--runs-dir", home.runsDir], home).result;
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/\[programmer\] candidate 1 start/);
+    expect(run.stderr).toMatch(/\[select\] candidate 2 of 2 kept/);
+    const [runId] = (await readdir(home.runsDir)).filter((name) => /^\d{8}-/.test(name));
+    const runDir = join(home.runsDir, runId!);
+    const report = JSON.parse(await readFile(join(runDir, "report.json"), "utf8")) as {
+      status: string;
+      candidates: { winner: number; reason: string; candidates: Array<{ index: number; model: string; patch: string; usable: boolean }> };
+    };
+    expect(report.status).toBe("solved");
+    expect(report.candidates.winner).toBe(1);
+    expect(report.candidates.reason).toContain("the only one with a verified patch");
+    expect(report.candidates.candidates.map((entry) => [entry.index, entry.usable])).toEqual([[1, true], [0, false]]);
+    expect(report.candidates.candidates[0]!.model).toBe(`scripted:${join(home.home, "second.json")}`);
+    expect(report.candidates.candidates[0]!.patch).toContain('"-".join(text.lower().split())');
+    expect(await readFile(join(runDir, "patch.diff"), "utf8")).toContain('"-".join(text.lower().split())');
+    expect(await readFile(join(runDir, "summary.md"), "utf8")).toContain("## Candidates");
+    expect(JSON.parse(await readFile(join(runDir, "run.json"), "utf8"))).toMatchObject({ search: { candidates: 2 } });
+    // The candidates' trees went with their sandboxes.
+    expect(await readdir(join(runDir, "workspaces")).catch(() => [])).toEqual([]);
+  }, 180_000);
+
+  it("--candidates with a scripted programmer and no script per candidate is a configuration error that says what to set", async () => {
+    const home = await freshCheckout();
+    await writeJson(join(home.home, "script.json"), slugsScript());
+    const run = await spawnAgent(["--model", `scripted:${join(home.home, "script.json")}`, "solve", "--task", "slugify keeps surrounding spaces", "--candidates", "3", "--runs-dir", home.runsDir], home).result;
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("Name a script per candidate in search.candidateModels");
+    expect(await readdir(home.runsDir).catch(() => [])).toEqual([]);
+  }, 60_000);
+
+  it("--candidates takes an integer from 1 to 8", async () => {
+    const home = await freshCheckout();
+    const run = await spawnAgent(["--model", "scripted:x.json", "solve", "--task", "t", "--candidates", "many", "--runs-dir", home.runsDir], home).result;
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('--candidates takes an integer from 1 to 8');
+  }, 60_000);
+
   it("gives every role the user's and the repository's instructions, and a directory's AGENTS.md when a role first touches a file under it", async () => {
     const home = await freshCheckout();
     await writeFile(join(home.project, "AGENTS.md"), "Keep slugs free of dependencies.\n");

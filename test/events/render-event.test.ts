@@ -17,6 +17,17 @@ function oneOfEachType(): AgentEvent[] {
     { ...at, type: "model-error", node: "planner", message: "openai:gpt-4.1: quota exceeded", choice: "retry" },
     {
       ...at,
+      type: "candidates-selected",
+      winner: 1,
+      reason: "candidate 2 won: it breaks fewer tests that passed before (0 against 1)",
+      candidates: [
+        { index: 1, model: "openai:gpt-4.1", summary: "strip first", patch: "", fixed: 1, regressions: 0, agreement: 1, sameAs: 1, changedLines: 2, usable: true, verdict: "solved" },
+        { index: 0, model: "openai:gpt-4.1", summary: "rewrite", patch: "", fixed: 1, regressions: 1, agreement: 1, sameAs: 0, changedLines: 9, usable: true, verdict: "1 regression" },
+        { index: 2, model: "openai:gpt-4.1", summary: "failed", patch: "", fixed: 0, regressions: 0, agreement: 0, sameAs: 2, changedLines: 0, usable: false, verdict: null, error: "sandbox gone" },
+      ],
+    },
+    {
+      ...at,
       type: "tool-call-end",
       callId: "tc-9",
       node: "executor",
@@ -46,6 +57,7 @@ function oneOfEachType(): AgentEvent[] {
     "node-start": true,
     "plan-submitted": true,
     "node-end": true,
+    "candidates-selected": true,
     "tool-call-start": true,
     "tool-call-end": true,
     "approval-request": true,

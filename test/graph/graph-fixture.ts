@@ -45,6 +45,9 @@ export interface GraphRunResult {
   state: AgentStateValue;
   events: AgentEvent[];
   models: Record<keyof RoleScripts, ScriptedChatModel>;
+  /** Each candidate's model, and the critic's (search.candidates). */
+  candidateModels: ScriptedChatModel[];
+  critic?: ScriptedChatModel;
   programmerTree: string;
   sandboxes: Sandbox[];
 }
@@ -84,6 +87,8 @@ export async function runGraphWithScripts(options: {
   trees?: { programmer: string; testDesigner: string };
   /** Go on from the checkpoint instead of starting (invoke with null). */
   resume?: boolean;
+  /** Several first-round candidates (search.candidates), one script each, and optionally a critic's script (models.critic). */
+  candidates?: { scripts: ScriptedTurn[][]; critic?: ScriptedTurn[] };
 }): Promise<GraphRunResult> {
   const root = await mkdtemp(join(tmpdir(), "graph-run-"));
   const events: AgentEvent[] = [];
@@ -115,8 +120,22 @@ export async function runGraphWithScripts(options: {
       retry: createRetryPolicy(0),
       emit,
     });
+  const candidateModels = (options.candidates?.scripts ?? []).map((turns, index) => new ScriptedChatModel({ turns, label: `candidate ${index + 1} script` }));
+  const critic = options.candidates?.critic ? new ScriptedChatModel({ turns: options.candidates.critic, label: "critic script" }) : undefined;
+  const openCandidateBench = async (index: number) => {
+    const workspaceDir = join(root, `candidate-${index}-${Date.now()}`);
+    const { workdir } = await createWorkspace({ sourceRepo: options.source.path, baseCommit: options.source.commit, workspaceDir });
+    const sandbox = await options.factory.create(workdir, { commandTimeoutMs: 120_000 });
+    const git = createWorkspaceGit({ workdir, baseCommit: options.source.commit });
+    return { bench: { sandbox, git, tools: createToolset({ sandbox, git }) }, dispose: () => sandbox.dispose() };
+  };
   const runtime: GraphRuntime = {
-    models: { planner: client(models.planner, "planner"), testDesigner: client(models.testDesigner, "test-designer"), programmer: client(models.programmer, "programmer") },
+    models: {
+      planner: client(models.planner, "planner"),
+      testDesigner: client(models.testDesigner, "test-designer"),
+      programmer: client(models.programmer, "programmer"),
+      ...(critic ? { critic: client(critic, "critic") } : {}),
+    },
     programmer: benches[0]!,
     testDesigner: benches[1]!,
     limits: { ...defaultRunLimits, ...options.limits },
@@ -128,6 +147,9 @@ export async function runGraphWithScripts(options: {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.parallelRoles ? { parallelRoles: true } : {}),
     ...(options.spectrum ? { findSuspects } : {}),
+    ...(candidateModels.length > 1
+      ? { candidates: { count: candidateModels.length, openBench: openCandidateBench, model: async (index: number) => client(candidateModels[index]!, `candidate-${index + 1}`) } }
+      : {}),
   };
   const graph = buildAgentGraph(runtime, options.checkpointer);
   try {
@@ -137,8 +159,24 @@ export async function runGraphWithScripts(options: {
       configurable: { thread_id: options.threadId ?? "test-run" },
       ...(options.signal ? { signal: options.signal } : {}),
     })) as AgentStateValue;
-    return { state, events, models, programmerTree: benches[0]!.sandbox.hostWorkdir, sandboxes };
+    return { state, events, models, candidateModels, ...(critic ? { critic } : {}), programmerTree: benches[0]!.sandbox.hostWorkdir, sandboxes };
   } finally {
     for (const sandbox of sandboxes) await sandbox.dispose();
   }
+}
+
+/**
+ * Fresh clones of the source at its commit, as prepare-run rebuilds them for a resumed run: the
+ * programmer's with the checkpoint's patch applied, the test designer's with its designed tests.
+ */
+export async function rebuiltTrees(source: { path: string; commit: string }, saved: Pick<Partial<AgentStateValue>, "patch" | "designedTests">): Promise<{ programmer: string; testDesigner: string }> {
+  const root = await mkdtemp(join(tmpdir(), "graph-resume-"));
+  const programmer = await createWorkspace({ sourceRepo: source.path, baseCommit: source.commit, workspaceDir: join(root, "programmer") });
+  const testDesigner = await createWorkspace({ sourceRepo: source.path, baseCommit: source.commit, workspaceDir: join(root, "test-designer") });
+  if (saved.patch) await createWorkspaceGit({ workdir: programmer.workdir, baseCommit: source.commit }).applyPatch(saved.patch);
+  for (const test of saved.designedTests ?? []) {
+    await mkdir(dirname(join(testDesigner.workdir, test.path)), { recursive: true });
+    await writeFile(join(testDesigner.workdir, test.path), test.content);
+  }
+  return { programmer: programmer.workdir, testDesigner: testDesigner.workdir };
 }

@@ -7,7 +7,7 @@ import { readCheckpointState } from "../../src/graph/checkpoint-state.js";
 import { AgentState, type AgentStateValue } from "../../src/memory/blackboard.js";
 import type { AgentEvent } from "../../src/events/agent-event.js";
 import { sandboxFactories } from "../support/sandbox-factories.js";
-import { call, createSourceRepository, runGraphWithScripts, type RoleScripts } from "./graph-fixture.js";
+import { call, createSourceRepository, rebuiltTrees, runGraphWithScripts, type RoleScripts } from "./graph-fixture.js";
 
 const local = sandboxFactories.find((factory) => factory.name === "local")!;
 
@@ -121,7 +121,7 @@ describe("search.parallelRoles: the test designer and the programmer start toget
       checkpointer: saver,
       threadId: "parallel-run",
       resume: true,
-      trees: await rebuiltTrees(source, saved.patch!),
+      trees: await rebuiltTrees(source, saved),
     });
     expect(resumed.models.programmer.requests).toHaveLength(0);
     expect(resumed.models.testDesigner.requests.length).toBeGreaterThan(0);
@@ -129,19 +129,6 @@ describe("search.parallelRoles: the test designer and the programmer start toget
     expect(await readFile(join(resumed.programmerTree, "slugs/core.py"), "utf8")).toContain(fixed);
   }, 120_000);
 });
-
-/** Fresh clones of the source at its commit, the programmer's with the patch applied: the trees a resumed run starts from. */
-async function rebuiltTrees(source: { path: string; commit: string }, patch: string): Promise<{ programmer: string; testDesigner: string }> {
-  const { mkdtemp } = await import("node:fs/promises");
-  const { tmpdir } = await import("node:os");
-  const { createWorkspace } = await import("../../src/git/create-workspace.js");
-  const { createWorkspaceGit } = await import("../../src/git/workspace-git.js");
-  const root = await mkdtemp(join(tmpdir(), "parallel-resume-"));
-  const programmer = await createWorkspace({ sourceRepo: source.path, baseCommit: source.commit, workspaceDir: join(root, "programmer") });
-  const testDesigner = await createWorkspace({ sourceRepo: source.path, baseCommit: source.commit, workspaceDir: join(root, "test-designer") });
-  await createWorkspaceGit({ workdir: programmer.workdir, baseCommit: source.commit }).applyPatch(patch);
-  return { programmer: programmer.workdir, testDesigner: testDesigner.workdir };
-}
 
 describe("limitHit on the blackboard", () => {
   it("stays set when a role that hit a limit and one that did not write in the same step, whichever write is applied last", async () => {

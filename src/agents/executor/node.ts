@@ -1,4 +1,4 @@
-import type { AgentStateUpdate, AgentStateValue, TestCommand, TestRun } from "../../memory/blackboard.js";
+import type { AgentStateUpdate, AgentStateValue, TestCommand, TestRun, Verdict } from "../../memory/blackboard.js";
 import { exceededLimit } from "../../memory/run-limits.js";
 import type { GraphRuntime, Workbench } from "../graph-runtime.js";
 import { commandForTests } from "./detect-test-command.js";
@@ -22,6 +22,25 @@ async function runTests(bench: Workbench, runtime: GraphRuntime, framework: stri
     report: () =>
       runtime.emit({ type: "test-run-end", phase: labels.phase, scope: labels.scope, command, exitCode: run.exitCode, outcomes: run.outcomes, durationMs: run.durationMs }),
   };
+}
+
+/**
+ * Base runs per test-designer tree, kept while the tree lives. Candidates (search.candidates) are
+ * verified at once against the same tree and the same base commit: the first to need a run
+ * starts it, the others wait for it (rather than running the same tests side by side in one tree)
+ * and only the first reports it. A run that failed to start is forgotten, so the next one tries again.
+ */
+const baseRunsOfTree = new WeakMap<Workbench, Map<string, Promise<FinishedTestRun>>>();
+
+function sharedBaseRun(tree: Workbench, key: string, start: () => Promise<FinishedTestRun>): Promise<FinishedTestRun> {
+  let runs = baseRunsOfTree.get(tree);
+  if (!runs) baseRunsOfTree.set(tree, (runs = new Map()));
+  const known = runs.get(key);
+  if (known) return known.then((finished) => ({ run: finished.run, report: () => {} }));
+  const started = start();
+  runs.set(key, started);
+  started.catch(() => runs.delete(key));
+  return started;
 }
 
 /**
@@ -55,6 +74,13 @@ function existingTestsCommand(state: AgentStateValue, runtime: GraphRuntime): Te
   return guess ? { framework: guess.framework, selectTemplate: guess.selectTemplate } : null;
 }
 
+/** What the executor writes: the round's runs, its verdict, and the best patch so far. */
+export interface ExecutorUpdate {
+  testRuns: TestRun[];
+  verdict: Verdict;
+  bestPatch: AgentStateValue["bestPatch"];
+}
+
 /**
  * Creates the executor node. It is code, not a model: it runs the designed tests and the
  * relevant existing tests on the base commit (the test designer's clean tree) and on the
@@ -62,7 +88,7 @@ function existingTestsCommand(state: AgentStateValue, runtime: GraphRuntime): Te
  * facts and the best patch so far.
  */
 export function createExecutorNode(runtime: GraphRuntime) {
-  return async (state: AgentStateValue): Promise<AgentStateUpdate> => {
+  return async (state: AgentStateValue): Promise<ExecutorUpdate> => {
     const round = state.round;
     runtime.emit({ type: "node-start", node: "executor", round });
     const runs: TestRun[] = [];
@@ -79,7 +105,7 @@ export function createExecutorNode(runtime: GraphRuntime) {
       // The base run is in the test designer's tree, the patched one in the programmer's: they run at once.
       [designedBefore, designedAfter] = await runBeforeAndAfter(
         earlierBaseRun(state, "designed", designedCommand, testsDigest),
-        () => runTests(runtime.testDesigner, runtime, command.framework, designedCommand, { ...labels, phase: "base" }),
+        () => sharedBaseRun(runtime.testDesigner, `designed\0${designedCommand}\0${testsDigest}`, () => runTests(runtime.testDesigner, runtime, command.framework, designedCommand, { ...labels, phase: "base" })),
         () => withDesignedTests(runtime.programmer, state.designedTests, () => runTests(runtime.programmer, runtime, command.framework, designedCommand, { ...labels, phase: "patched" })),
       );
       if (!state.testRuns.includes(designedBefore)) runs.push(designedBefore);
@@ -91,7 +117,7 @@ export function createExecutorNode(runtime: GraphRuntime) {
       const selected = commandForTests(existingCommand, relevant);
       [existingBefore, existingAfter] = await runBeforeAndAfter(
         earlierBaseRun(state, "existing", selected),
-        () => runTests(runtime.testDesigner, runtime, existingCommand.framework, selected, { round, phase: "base", scope: "existing" }),
+        () => sharedBaseRun(runtime.testDesigner, `existing\0${selected}`, () => runTests(runtime.testDesigner, runtime, existingCommand.framework, selected, { round, phase: "base", scope: "existing" })),
         () => runTests(runtime.programmer, runtime, existingCommand.framework, selected, { round, phase: "patched", scope: "existing" }),
       );
       if (!state.testRuns.includes(existingBefore)) runs.push(existingBefore);

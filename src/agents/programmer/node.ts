@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { GitError } from "../../errors.js";
-import type { AgentStateValue } from "../../memory/blackboard.js";
+import type { AgentStateValue, BudgetUsage, RoleNote } from "../../memory/blackboard.js";
 import { addBudgetUsage } from "../../memory/blackboard.js";
 import { loopControlNotes } from "../agent-loop.js";
 import { runnableTestPaths } from "../executor/designed-tests.js";
@@ -82,13 +82,22 @@ async function rollBack(bench: Workbench, checkpointPatch: string): Promise<{ ok
   }
 }
 
+/** What a programmer visit writes (createProgrammerNode's update, typed for the candidate node that reads it). */
+export interface ProgrammerUpdate {
+  round: number;
+  patch: string;
+  usage: BudgetUsage;
+  limitHit: string | null;
+  notes: RoleNote[];
+}
+
 /**
  * Creates the programmer node: edits the code in the run's working tree until it hands in a
  * fix. When loop control stops it for going round in circles, the tree is rolled back to the
  * round's checkpoint and the programmer tries once more, told which approach failed.
  */
 export function createProgrammerNode(runtime: GraphRuntime) {
-  return createRoleNode(runtime, {
+  return createRoleNode<typeof submitPatchSchema, ProgrammerUpdate>(runtime, {
     node: "programmer",
     model: "programmer",
     bench: "programmer",
