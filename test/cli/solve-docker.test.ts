@@ -144,6 +144,33 @@ describeWithDocker("agent solve in the Docker sandbox", () => {
     expect(resumed.stdout).toContain(runId);
   }, 300_000);
 
+  it("--candidates 2 works each candidate in a container of its own, removes them, and keeps the one that fixes the issue", async () => {
+    const turns = slugsScript().turns;
+    const hostname = { toolCalls: [{ name: "run_shell", args: { command: "echo host=$(hostname)" } }] };
+    await writeJson(join(home.home, "main.json"), { turns: turns.slice(0, 4) });
+    await writeJson(join(home.home, "first.json"), { turns: [hostname, ...turns.slice(-1)] });
+    await writeJson(join(home.home, "second.json"), { turns: [hostname, ...turns.slice(-2)] });
+    await writeJson(join(home.home, ".config/agent/config.json"), {
+      sandbox: { kind: "docker" },
+      model: `scripted:${join(home.home, "main.json")}`,
+      search: { candidateModels: [`scripted:${join(home.home, "first.json")}`, `scripted:${join(home.home, "second.json")}`] },
+    });
+    const agent = spawnAgent(["solve", "--task", "slugify keeps surrounding spaces", "--candidates", "2", "--runs-dir", runsDir], home);
+    const run = await agent.result;
+    expect(run.code, run.stderr).toBe(0);
+    expect(containersOf(agent.pid)).toEqual([]);
+    const [runId] = await runIds();
+    const events = (await readFile(join(runsDir, runId!, "trajectory.jsonl"), "utf8")).split("\n").filter(Boolean).map((line) => JSON.parse(line) as { type: string; tool?: string; output?: string; node?: string });
+    const hosts = events.filter((event) => event.type === "tool-call-end" && event.tool === "run_shell").map((event) => /host=(\S+)/.exec(event.output ?? "")?.[1]);
+    // A container's host name is its own id: two names, two containers.
+    expect(hosts).toHaveLength(2);
+    expect(hosts.every(Boolean)).toBe(true);
+    expect(new Set(hosts).size).toBe(2);
+    const report = JSON.parse(await readFile(join(runsDir, runId!, "report.json"), "utf8")) as { status: string; candidates: { winner: number } };
+    expect(report).toMatchObject({ status: "solved", candidates: { winner: 1 } });
+    expect(await readFile(join(runsDir, runId!, "patch.diff"), "utf8")).toContain('"-".join(text.lower().split())');
+  }, 300_000);
+
   it("a model that cannot be loaded fails with exit 2 before any container or working tree exists", async () => {
     const agent = spawnAgent(["--model", `scripted:${join(home.home, "missing.json")}`, "solve", "--task", "slugify keeps surrounding spaces", "--runs-dir", runsDir], home);
     const run = await agent.result;

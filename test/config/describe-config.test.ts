@@ -57,6 +57,8 @@ describe("describeConfig", () => {
       "sandbox.network",
       "sandbox.pidsLimit",
       "sandbox.recipe",
+      "search.candidateModels",
+      "search.candidates",
       "search.localisation",
       "search.parallelRoles",
       "search.spectrum",

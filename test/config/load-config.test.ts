@@ -132,6 +132,8 @@ describe("layer precedence", () => {
       "sandbox.network",
       "sandbox.pidsLimit",
       "sandbox.recipe",
+      "search.candidateModels",
+      "search.candidates",
       "search.localisation",
       "search.parallelRoles",
       "search.spectrum",
@@ -353,6 +355,20 @@ describe("file errors", () => {
     const error = await loadError();
 
     expect(error.message).toContain('key "providers.vllm.baseUrl": expected an http(s) URL');
+  });
+
+  it("rejects models.executor, saying the executor calls no model and which key chooses among candidates", async () => {
+    await fixture.write("home/.config/agent/config.json", { models: { executor: "openai:gpt-4.1", critic: "openai:gpt-4.1" } });
+
+    const error = await loadError();
+
+    expect(error.message).toContain('key "models.executor": the executor calls no model');
+    expect(error.message).toContain("set models.critic");
+  });
+
+  it("takes search.candidates from 1 to 8", async () => {
+    await fixture.write("home/.config/agent/config.json", { search: { candidates: 9 } });
+    expect((await loadError()).message).toContain('key "search.candidates": expected an integer from 1 to 8, got 9.');
   });
 
   it("rejects a provider name that is not lowercase letters, digits and dashes", async () => {
