@@ -1,5 +1,5 @@
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import type { AgentStateValue } from "../memory/blackboard.js";
+import type { AgentStateValue, Candidate } from "../memory/blackboard.js";
 
 /**
  * The blackboard fields that say what is in the working trees. When roles run side by side
@@ -13,7 +13,7 @@ const TREE_CHANNELS = ["patch", "designedTests", "testCommand"] as const satisfi
 
 /**
  * The blackboard as the run's last checkpoint holds it, with the finished tasks' pending writes
- * to the tree fields applied; undefined before the first checkpoint.
+ * to the tree fields applied, and the candidates that had finished; undefined before the first checkpoint.
  */
 export async function readCheckpointState(checkpointer: BaseCheckpointSaver, runId: string): Promise<Partial<AgentStateValue> | undefined> {
   const tuple = await checkpointer.getTuple({ configurable: { thread_id: runId } });
@@ -21,6 +21,8 @@ export async function readCheckpointState(checkpointer: BaseCheckpointSaver, run
   const state = { ...(tuple.checkpoint.channel_values as Partial<AgentStateValue>) };
   for (const [, channel, value] of tuple.pendingWrites ?? []) {
     if ((TREE_CHANNELS as readonly string[]).includes(channel)) Object.assign(state, { [channel]: value });
+    // Candidates that finished before the run stopped (search.candidates), for its record.
+    if (channel === "candidates") state.candidates = [...(state.candidates ?? []), ...(value as Candidate[])];
   }
   return state;
 }

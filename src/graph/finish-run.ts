@@ -1,3 +1,4 @@
+import { rankCandidates } from "../agents/candidates/rank-candidates.js";
 import { summarizeVerdict } from "../agents/executor/judge-test-runs.js";
 import { AgentError } from "../errors.js";
 import { readTrajectory } from "../events/run-recorder.js";
@@ -68,6 +69,9 @@ export async function finishRun(prepared: PreparedRun, finalState: AgentStateVal
 async function stateAfterFailure(prepared: PreparedRun, interrupted: boolean): Promise<AgentStateValue> {
   const saved = { ...initialBlackboard(), ...(await readCheckpointState(prepared.checkpointer, prepared.manifest.runId).catch(() => undefined)) };
   const current = await prepared.runtime.programmer.git.patch().catch(() => saved.patch);
-  const patch = saved.bestPatch?.patch || current || saved.patch;
+  // Stopped while candidates worked: the run's own tree is still clean, and the best finished candidate is the patch worth keeping.
+  const leading = saved.selection ? undefined : rankCandidates(saved.candidates).find((standing) => standing.usable);
+  const candidatePatch = leading ? saved.candidates.find((candidate) => candidate.index === leading.index)?.patch : undefined;
+  const patch = saved.bestPatch?.patch || current || candidatePatch || saved.patch;
   return { ...saved, patch, status: interrupted ? "interrupted" : "error" };
 }

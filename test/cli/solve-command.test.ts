@@ -185,6 +185,9 @@ describe.concurrent("agent solve with a scripted model", () => {
     expect(await readFile(join(runDir, "patch.diff"), "utf8")).toContain('"-".join(text.lower().split())');
     expect(await readFile(join(runDir, "summary.md"), "utf8")).toContain("## Candidates");
     expect(JSON.parse(await readFile(join(runDir, "run.json"), "utf8"))).toMatchObject({ search: { candidates: 2 } });
+    const usage = JSON.parse(await readFile(join(runDir, "report.json"), "utf8")) as { usageByRole: Record<string, { models: string[]; calls: number }> };
+    expect(usage.usageByRole["programmer"]!.models.sort()).toEqual([`scripted:${join(home.home, "first.json")}`, `scripted:${join(home.home, "second.json")}`]);
+    expect(usage.usageByRole["programmer"]!.calls).toBe(3);
     // The candidates' trees went with their sandboxes.
     expect(await readdir(join(runDir, "workspaces")).catch(() => [])).toEqual([]);
   }, 180_000);

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MemorySaver } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
-import { AbortedError } from "../../src/errors.js";
+import { AbortedError, AgentError } from "../../src/errors.js";
 import type { AgentEvent } from "../../src/events/agent-event.js";
 import { buildRunReport } from "../../src/events/run-report.js";
 import { readCheckpointState } from "../../src/graph/checkpoint-state.js";
@@ -164,6 +164,23 @@ describe("search.candidates: several first-round attempts, each verified in its 
     expect(result.state.bestPatch?.patch).toContain(fixes.stripOnly);
   }, 120_000);
 
+  it("keeps going when one candidate's model fails: the failure is recorded with its error and ranks last; when all fail, the run stops with each error", async () => {
+    const source = await createSourceRepository(repository);
+    // An empty script fails at its first call, as a model that errors for good would.
+    const result = await runGraphWithScripts({ factory: local, source, task, scripts: roles, candidates: { scripts: [[], candidate(fixes.split)] }, limits: { maxReplans: 0 } });
+    expect(result.state.status).toBe("solved");
+    expect(result.state.selection?.winner).toBe(1);
+    const failed = result.state.candidates.find((entry) => entry.index === 0)!;
+    expect(failed).toMatchObject({ verdict: null, summary: "failed" });
+    expect(failed.error).toContain("candidate 1 script has no turn 1");
+    expect(selected(result.events)?.candidates.at(-1)).toMatchObject({ index: 0, usable: false });
+
+    const allFail = await runGraphWithScripts({ factory: local, source, task, scripts: roles, candidates: { scripts: [[], []] } }).catch((error: unknown) => error);
+    expect(allFail).toBeInstanceOf(AgentError);
+    expect((allFail as AgentError).code).toBe("candidates-failed");
+    expect((allFail as AgentError).message).toMatch(/Every candidate failed: 1: .*no turn 1.*; 2: .*no turn 1/);
+  }, 120_000);
+
   it("asks the critic to choose when the tests tie the candidates, and says so", async () => {
     const source = await createSourceRepository(repository);
     const result = await runGraphWithScripts({
@@ -209,6 +226,9 @@ describe("search.candidates: several first-round attempts, each verified in its 
 
     const saved = (await readCheckpointState(saver, "candidates-run"))!;
     expect(saved.designedTests?.map((test) => test.path)).toEqual(["tests/test_issue_repro.py"]);
+    // The finished candidate is in the checkpoint's pending writes, for the stopped run's record (finish-run keeps the best one's patch).
+    expect(saved.candidates?.map((entry) => entry.index)).toEqual([0]);
+    expect(saved.candidates?.[0]?.patch).toContain(fixes.stripOnly);
     const resumed = await runGraphWithScripts({
       factory: local,
       source,

@@ -1,4 +1,4 @@
-import { AbortedError } from "../../errors.js";
+import { AbortedError, ConfigError, ModelAuthError, UsageError } from "../../errors.js";
 import { addBudgetUsage, noUsage, type AgentStateUpdate, type AgentStateValue, type Candidate } from "../../memory/blackboard.js";
 import type { RunLimits } from "../../memory/run-limits.js";
 import type { EmitEvent } from "../../events/agent-event.js";
@@ -44,7 +44,11 @@ function tagCandidate(emit: EmitEvent, candidate: number): EmitEvent {
 export function createCandidateNode(runtime: GraphRuntime) {
   return async ({ candidate: index, state }: CandidateTask): Promise<AgentStateUpdate> => {
     const settings = runtime.candidates;
-    if (!settings) throw new Error("the candidate node runs only with search.candidates");
+    if (!settings) {
+      throw new UsageError(
+        "This run stopped while its candidates worked, and it is being continued with one candidate at a time (a session where a person approves or steers). Continue it with `agent resume <run-id>`.",
+      );
+    }
     const opened = await settings.openBench(index);
     let model = "";
     let record: Candidate;
@@ -75,7 +79,8 @@ export function createCandidateNode(runtime: GraphRuntime) {
         limitHit: programmed.limitHit,
       };
     } catch (error) {
-      if (error instanceof AbortedError || runtime.signal?.aborted) throw error;
+      // An interrupt stops the run; a missing key or a bad setting would fail every candidate alike, so it stops the run too.
+      if (error instanceof AbortedError || runtime.signal?.aborted || error instanceof ModelAuthError || error instanceof ConfigError) throw error;
       const patch = await opened.bench.git.patch().catch(() => "");
       record = { index, model, patch, summary: "failed", verdict: null, testRuns: [], usage: noUsage, limitHit: null, error: error instanceof Error ? error.message : String(error) };
     } finally {
