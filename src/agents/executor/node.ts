@@ -25,10 +25,11 @@ async function runTests(bench: Workbench, runtime: GraphRuntime, framework: stri
 }
 
 /**
- * Base runs per test-designer tree, kept while the tree lives. Candidates (search.candidates) are
- * verified at once against the same tree and the same base commit: the first to need a run
- * starts it, the others wait for it (rather than running the same tests side by side in one tree)
- * and only the first reports it. A run that failed to start is forgotten, so the next one tries again.
+ * Base runs per test-designer tree, kept while the tree lives. They are started ahead, once the
+ * test designer has handed in (startBaseRuns), and candidates (search.candidates) are verified at
+ * once against the same tree and base commit: whoever needs a run first starts it, the others
+ * wait for it (rather than running the same tests side by side in one tree), and the first node
+ * to report it emits its event. A run that failed is forgotten, so the next one tries again.
  */
 const baseRunsOfTree = new WeakMap<Workbench, Map<string, Promise<FinishedTestRun>>>();
 
@@ -36,8 +37,12 @@ function sharedBaseRun(tree: Workbench, key: string, start: () => Promise<Finish
   let runs = baseRunsOfTree.get(tree);
   if (!runs) baseRunsOfTree.set(tree, (runs = new Map()));
   const known = runs.get(key);
-  if (known) return known.then((finished) => ({ run: finished.run, report: () => {} }));
-  const started = start();
+  if (known) return known;
+  // Its test-run-end is emitted once, by the first node that reports it (not by a run started ahead, which reports nothing).
+  const started = start().then((finished) => {
+    let reported = false;
+    return { run: finished.run, report: () => (reported ? undefined : ((reported = true), finished.report())) };
+  });
   runs.set(key, started);
   started.catch(() => runs.delete(key));
   return started;
@@ -81,6 +86,54 @@ export interface ExecutorUpdate {
   bestPatch: AgentStateValue["bestPatch"];
 }
 
+/** One of the two selections the executor runs before and after the change, with the command that runs it. */
+interface TestSelection {
+  scope: "designed" | "existing";
+  framework: string;
+  command: string;
+  /** For the designed tests: a digest of their content, so a base run is reused only for the same tests. */
+  testsDigest?: string;
+}
+
+/** What the executor runs for this blackboard: the designed tests, and the plan's relevant existing tests (those not designed). */
+function selectionsOf(state: AgentStateValue, runtime: GraphRuntime): { designed?: TestSelection; existing?: TestSelection; relevant: string[] } {
+  const command = state.testCommand;
+  const designedPaths = runnableTestPaths(state.designedTests);
+  const designed =
+    command && designedPaths.length > 0
+      ? { scope: "designed" as const, framework: command.framework, command: commandForTests(command, designedPaths), testsDigest: designedTestsDigest(state.designedTests) }
+      : undefined;
+  const relevant = (state.plan?.relevantTests ?? []).filter((path) => !designedPaths.includes(path));
+  const existingCommand = existingTestsCommand(state, runtime);
+  const existing = existingCommand && relevant.length > 0 ? { scope: "existing" as const, framework: existingCommand.framework, command: commandForTests(existingCommand, relevant) } : undefined;
+  return { ...(designed ? { designed } : {}), ...(existing ? { existing } : {}), relevant };
+}
+
+/** A selection's run on the base commit, in the test designer's tree: one per tree and command (sharedBaseRun). */
+function baseRun(runtime: GraphRuntime, selection: TestSelection, round: number): Promise<FinishedTestRun> {
+  const labels = { round, phase: "base", scope: selection.scope, ...(selection.testsDigest ? { testsDigest: selection.testsDigest } : {}) } as const;
+  return sharedBaseRun(runtime.testDesigner, `${selection.scope}\0${selection.command}\0${selection.testsDigest ?? ""}`, () =>
+    runTests(runtime.testDesigner, runtime, selection.framework, selection.command, labels),
+  );
+}
+
+/**
+ * Starts, in the background, the base-commit runs the executor will need for this blackboard,
+ * in the test designer's tree, which nothing else uses until then: called once the test designer
+ * has handed in, they run while the programmer works, and the executor takes them up
+ * (sharedBaseRun) and is left with the patched runs. A run the blackboard already has is not
+ * started; a failure is the executor's to meet when it runs the tests itself.
+ */
+export function startBaseRuns(state: AgentStateValue, runtime: GraphRuntime): void {
+  const { designed, existing } = selectionsOf(state, runtime);
+  // The round the executor judges in: after the programmer's first round, or the current one after a redesign.
+  const round = Math.max(1, state.round);
+  for (const selection of [designed, existing]) {
+    if (!selection || earlierBaseRun(state, selection.scope, selection.command, selection.testsDigest)) continue;
+    baseRun(runtime, selection, round).catch(() => {});
+  }
+}
+
 /**
  * Creates the executor node. It is code, not a model: it runs the designed tests and the
  * relevant existing tests on the base commit (the test designer's clean tree) and on the
@@ -96,29 +149,25 @@ export function createExecutorNode(runtime: GraphRuntime) {
     let designedAfter: TestRun | undefined;
     let existingBefore: TestRun | undefined;
     let existingAfter: TestRun | undefined;
-    const command = state.testCommand;
-    const designedPaths = runnableTestPaths(state.designedTests);
-    if (command && designedPaths.length > 0) {
-      const designedCommand = commandForTests(command, designedPaths);
-      const testsDigest = designedTestsDigest(state.designedTests);
-      const labels = { round, scope: "designed", testsDigest } as const;
+    const { designed, existing, relevant } = selectionsOf(state, runtime);
+    if (designed) {
       // The base run is in the test designer's tree, the patched one in the programmer's: they run at once.
       [designedBefore, designedAfter] = await runBeforeAndAfter(
-        earlierBaseRun(state, "designed", designedCommand, testsDigest),
-        () => sharedBaseRun(runtime.testDesigner, `designed\0${designedCommand}\0${testsDigest}`, () => runTests(runtime.testDesigner, runtime, command.framework, designedCommand, { ...labels, phase: "base" })),
-        () => withDesignedTests(runtime.programmer, state.designedTests, () => runTests(runtime.programmer, runtime, command.framework, designedCommand, { ...labels, phase: "patched" })),
+        earlierBaseRun(state, "designed", designed.command, designed.testsDigest),
+        () => baseRun(runtime, designed, round),
+        () =>
+          withDesignedTests(runtime.programmer, state.designedTests, () =>
+            runTests(runtime.programmer, runtime, designed.framework, designed.command, { round, phase: "patched", scope: "designed", testsDigest: designed.testsDigest! }),
+          ),
       );
       if (!state.testRuns.includes(designedBefore)) runs.push(designedBefore);
       runs.push(designedAfter);
     }
-    const relevant = (state.plan?.relevantTests ?? []).filter((path) => !designedPaths.includes(path));
-    const existingCommand = existingTestsCommand(state, runtime);
-    if (existingCommand && relevant.length > 0) {
-      const selected = commandForTests(existingCommand, relevant);
+    if (existing) {
       [existingBefore, existingAfter] = await runBeforeAndAfter(
-        earlierBaseRun(state, "existing", selected),
-        () => sharedBaseRun(runtime.testDesigner, `existing\0${selected}`, () => runTests(runtime.testDesigner, runtime, existingCommand.framework, selected, { round, phase: "base", scope: "existing" })),
-        () => runTests(runtime.programmer, runtime, existingCommand.framework, selected, { round, phase: "patched", scope: "existing" }),
+        earlierBaseRun(state, "existing", existing.command),
+        () => baseRun(runtime, existing, round),
+        () => runTests(runtime.programmer, runtime, existing.framework, existing.command, { round, phase: "patched", scope: "existing" }),
       );
       if (!state.testRuns.includes(existingBefore)) runs.push(existingBefore);
       runs.push(existingAfter);
@@ -153,16 +202,8 @@ export function createReproduceNode(runtime: GraphRuntime) {
     const round = state.round;
     runtime.emit({ type: "node-start", node: "executor", round });
     const command = state.testCommand;
-    const paths = runnableTestPaths(state.designedTests);
-    const finished =
-      command && paths.length > 0
-        ? await runTests(runtime.testDesigner, runtime, command.framework, commandForTests(command, paths), {
-            round,
-            phase: "base",
-            scope: "designed",
-            testsDigest: designedTestsDigest(state.designedTests),
-          })
-        : undefined;
+    const { designed } = selectionsOf(state, runtime);
+    const finished = designed ? await baseRun(runtime, designed, round) : undefined;
     finished?.report();
     const run = finished?.run;
     // As the finish node does: the budget may be spent without a node having said so (the test designer's visit used the last step).

@@ -3,6 +3,7 @@ import { AbortedError } from "../../errors.js";
 import type { AgentStateValue, DesignedTest, Suspect } from "../../memory/blackboard.js";
 import { commandForTests } from "../executor/detect-test-command.js";
 import { runnableTestPaths } from "../executor/designed-tests.js";
+import { startBaseRuns } from "../executor/node.js";
 import { loopControlNotes } from "../agent-loop.js";
 import { formatStepsOf } from "../format-plan.js";
 import { describeBudgetLeft, type GraphRuntime, type Workbench } from "../graph-runtime.js";
@@ -170,6 +171,9 @@ export function createTestDesignerNode(runtime: GraphRuntime) {
       if (!usable) for (const test of state.designedTests) await bench.sandbox.writeFile(test.path, test.content);
       // A usable reproduction that fails on the base commit says which functions it runs that the passing tests do not.
       const suspects = usable && submitted && runtime.findSuspects ? await suspectsOf(runtime, bench, designedTests, submitted, state) : state.suspects;
+      const testCommand = usable && submitted ? { framework: submitted.framework, selectTemplate: submitted.command_template } : state.testCommand;
+      // The tree is final: the executor's base runs start now and go on while the programmer works.
+      if (usable) startBaseRuns({ ...state, designedTests, testCommand }, runtime);
       const summary = usable
         ? `${handedIn.length} test file(s): ${handedIn.map((test) => test.path).join(", ")}`
         : `no tests (${result.stoppedBy}${problems.length ? `; ${problems.join("; ")}` : ""})`;
@@ -177,7 +181,7 @@ export function createTestDesignerNode(runtime: GraphRuntime) {
         summary,
         update: {
           designedTests,
-          testCommand: usable && submitted ? { framework: submitted.framework, selectTemplate: submitted.command_template } : state.testCommand,
+          testCommand,
           suspects,
           usage: result.usage,
           limitHit: result.limit,
