@@ -291,6 +291,9 @@ export function createSolveCommands(context: CliContext): Command[] {
       .option("--candidates <n>", CANDIDATES_FLAG_HELP),
   ).action(async (input: string | undefined, options: SolveOptions, command: Command) => {
     const approvalMode = options.approval ?? "full-auto";
+    if (approvalAsks(approvalMode) && options.candidates !== undefined && options.candidates !== "1") {
+      throw new UsageError(`--candidates ${options.candidates} runs the attempts at once, and --approval ${approvalMode} would ask you about all of them at the same time: use --approval full-auto with --candidates (the sandbox has no network and cannot publish).`);
+    }
     assertSomeoneCanApprove(context, approvalMode);
     const { task, issue } = await readTask(context, input, options.task, options.apiUrl);
     if ((options.pr || options.comment) && !issue) throw new UsageError("--pr and --comment need a GitHub issue to work on.");

@@ -208,6 +208,13 @@ describe.concurrent("agent solve with a scripted model", () => {
     expect(run.stderr).toContain('--candidates takes an integer from 1 to 8');
   }, 60_000);
 
+  it("--candidates with an approval mode that asks is refused: the attempts would ask at once", async () => {
+    const home = await freshCheckout();
+    const run = await spawnAgent(["--model", "scripted:x.json", "solve", "--task", "t", "--candidates", "2", "--approval", "suggest", "--runs-dir", home.runsDir], home).result;
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("use --approval full-auto with --candidates");
+  }, 60_000);
+
   it("gives every role the user's and the repository's instructions, and a directory's AGENTS.md when a role first touches a file under it", async () => {
     const home = await freshCheckout();
     await writeFile(join(home.project, "AGENTS.md"), "Keep slugs free of dependencies.\n");
