@@ -25,7 +25,6 @@
  * python3, git or rg is missing.
  * Run: npm run build && node dist/bench/graph-overhead.js
  */
-import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,22 +33,19 @@ import type { BindToolsInput } from "@langchain/core/language_models/chat_models
 import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
 import type { AgentEvent } from "../src/events/agent-event.js";
 import { createEventEmitter } from "../src/events/agent-event.js";
-import { createWorkspace } from "../src/git/create-workspace.js";
-import { createWorkspaceGit } from "../src/git/workspace-git.js";
 import { buildAgentGraph } from "../src/graph/build-graph.js";
 import { CONDENSE_AT_TOKENS } from "../src/graph/prepare-run.js";
 import { defaultRunLimits } from "../src/memory/run-limits.js";
-import type { GraphRuntime, Workbench } from "../src/agents/graph-runtime.js";
+import type { GraphRuntime } from "../src/agents/graph-runtime.js";
 import type { AgentStateValue } from "../src/memory/blackboard.js";
 import { condenseHistory, type CondenseHistoryOptions } from "../src/memory/condense-history.js";
 import { estimateTokens } from "../src/memory/estimate-tokens.js";
 import { createModelClient, type ModelClient } from "../src/models/model-client.js";
 import { createRetryPolicy } from "../src/models/retry-policy.js";
 import { ScriptedChatModel } from "../src/models/scripted-chat-model.js";
-import { createLocalSandbox } from "../src/sandbox/local-sandbox.js";
 import { runTool } from "../src/tools/agent-tool.js";
-import { createToolset } from "../src/tools/registry.js";
 import { createDigestTiming, withDigestTiming, type DigestTiming } from "./support/digest-timing.js";
+import { createWorkbenches, requireProgram } from "./support/graph-workbenches.js";
 import { createGraphScenario, createScenarioRepository, scriptTurns, type GraphScenario, type ScenarioRole } from "./support/graph-scenario.js";
 
 const OVERHEAD_TARGET_MS = 5;
@@ -97,30 +93,9 @@ interface GraphRunMeasurement {
   recoveries: number;
 }
 
-function requireProgram(program: string, args: string[], purpose: string): void {
-  const result = spawnSync(program, args, { stdio: "ignore" });
-  if (result.error || result.status !== 0) {
-    process.stderr.write(`bench/graph-overhead: \`${program}\` is missing or does not run; install it first (${purpose}).\n`);
-    process.exit(2);
-  }
-}
-
-requireProgram("git", ["--version"], "the workspaces are git clones");
-requireProgram("python3", ["--version"], "the executor runs unittest files with python3");
-requireProgram("rg", ["--version"], "the search tool runs ripgrep");
-
-const sandboxPath = process.env["PATH"] ?? "/usr/bin:/bin";
-
-/** A programmer tree and a test-designer tree cloned from the source at its commit, each with a local sandbox and tools. */
-async function createWorkbenches(root: string, source: { path: string; commit: string }): Promise<Record<"programmer" | "testDesigner", Workbench>> {
-  const create = async (name: string): Promise<Workbench> => {
-    const workspace = await createWorkspace({ sourceRepo: source.path, baseCommit: source.commit, workspaceDir: join(root, name) });
-    const sandbox = await createLocalSandbox({ hostWorkdir: workspace.workdir, path: sandboxPath, commandTimeoutMs: 120_000 });
-    const git = createWorkspaceGit({ workdir: workspace.workdir, baseCommit: workspace.baseCommit });
-    return { sandbox, git, tools: createToolset({ sandbox, git }) };
-  };
-  return { programmer: await create("programmer"), testDesigner: await create("test-designer") };
-}
+requireProgram("bench/graph-overhead", "git", ["--version"], "the workspaces are git clones");
+requireProgram("bench/graph-overhead", "python3", ["--version"], "the executor runs unittest files with python3");
+requireProgram("bench/graph-overhead", "rg", ["--version"], "the search tool runs ripgrep");
 
 /** The tokens of the tool definitions a request binds, estimated like messages (characters / 4); cached per bound list. */
 const toolDefinitionTokensCache = new WeakMap<BindToolsInput[], number>();

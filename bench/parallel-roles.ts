@@ -15,37 +15,29 @@
  * or not; 2 when python3, git or rg is missing.
  * Run: npm run build && node dist/bench/parallel-roles.js
  */
-import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
-import type { GraphRuntime, Workbench } from "../src/agents/graph-runtime.js";
+import type { GraphRuntime } from "../src/agents/graph-runtime.js";
 import { createEventEmitter, type AgentEvent } from "../src/events/agent-event.js";
-import { createWorkspace } from "../src/git/create-workspace.js";
-import { createWorkspaceGit } from "../src/git/workspace-git.js";
 import { buildAgentGraph } from "../src/graph/build-graph.js";
 import type { AgentStateValue } from "../src/memory/blackboard.js";
 import { defaultRunLimits } from "../src/memory/run-limits.js";
 import { createModelClient } from "../src/models/model-client.js";
 import { createRetryPolicy } from "../src/models/retry-policy.js";
 import { ScriptedChatModel, type ScriptedTurn } from "../src/models/scripted-chat-model.js";
-import { createLocalSandbox } from "../src/sandbox/local-sandbox.js";
-import { createToolset } from "../src/tools/registry.js";
 import { createScenarioRepository } from "./support/graph-scenario.js";
+import { createWorkbenches, requireProgram } from "./support/graph-workbenches.js";
 
 const MODEL_LATENCY_MS = 200;
 const TARGET_RATIO = 0.6;
 const RUNS = 5;
 
-for (const [program, args] of [["git", ["--version"]], ["python3", ["--version"]], ["rg", ["--version"]]] as const) {
-  const result = spawnSync(program, args, { stdio: "ignore" });
-  if (result.error || result.status !== 0) {
-    process.stderr.write(`bench/parallel-roles: \`${program}\` is missing or does not run; install it first.\n`);
-    process.exit(2);
-  }
-}
+requireProgram("bench/parallel-roles", "git", ["--version"], "the workspaces are git clones");
+requireProgram("bench/parallel-roles", "python3", ["--version"], "the executor runs unittest files with python3");
+requireProgram("bench/parallel-roles", "rg", ["--version"], "the search tool runs ripgrep");
 
 const files: Record<string, string> = {
   "slugs/__init__.py": "from .core import slugify\nfrom .words import split_words\n",
@@ -121,13 +113,8 @@ interface RoundTiming {
 
 async function runOnce(source: { path: string; commit: string }, parallelRoles: boolean): Promise<RoundTiming> {
   const root = await mkdtemp(join(tmpdir(), "bench-parallel-roles-"));
-  const benches: Workbench[] = [];
-  for (const name of ["programmer", "test-designer"]) {
-    const workspace = await createWorkspace({ sourceRepo: source.path, baseCommit: source.commit, workspaceDir: join(root, name) });
-    const sandbox = await createLocalSandbox({ hostWorkdir: workspace.workdir, path: process.env["PATH"] ?? "/usr/bin:/bin", commandTimeoutMs: 120_000 });
-    const git = createWorkspaceGit({ workdir: workspace.workdir, baseCommit: workspace.baseCommit });
-    benches.push({ sandbox, git, tools: createToolset({ sandbox, git }) });
-  }
+  const trees = await createWorkbenches(root, source);
+  const benches = [trees.programmer, trees.testDesigner];
   let roundStart: number | undefined;
   let roundEnd: number | undefined;
   let modelCalls = 0;
