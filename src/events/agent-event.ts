@@ -13,6 +13,23 @@ export interface RecordedModelMessage {
   toolCalls: RecordedToolCall[];
 }
 
+/** How a candidate ranked, and why (search.candidates): the facts the selection compared, in the order it compared them. */
+export interface RankedCandidate {
+  index: number;
+  /** Designed tests that failed on the base commit and pass with this candidate. */
+  fixed: number;
+  /** Tests that passed on the base commit and do not with this candidate. */
+  regressions: number;
+  /** Candidates (itself included) whose normalised patch is the same as this one's. */
+  agreement: number;
+  /** The first candidate that made the same change (itself when it is the first): the id of its cluster. */
+  sameAs: number;
+  /** Added plus removed lines. */
+  changedLines: number;
+  /** False for a candidate with no patch or no verdict: it ranks last. */
+  usable: boolean;
+}
+
 /** The nodes of the agent graph. */
 export type GraphNodeName = "planner" | "test-designer" | "programmer" | "executor" | "select" | "finish";
 
@@ -101,21 +118,7 @@ export type AgentEvent = EventBase &
         winner: number;
         reason: string;
         critic?: string;
-        candidates: Array<{
-          index: number;
-          model: string;
-          summary: string;
-          patch: string;
-          fixed: number;
-          regressions: number;
-          agreement: number;
-          /** The first candidate that made the same change (itself when first). */
-          sameAs: number;
-          changedLines: number;
-          usable: boolean;
-          verdict: string | null;
-          error?: string;
-        }>;
+        candidates: Array<RankedCandidate & { model: string; summary: string; patch: string; verdict: string | null; error?: string }>;
       }
     | {
         type: "tool-call-start";

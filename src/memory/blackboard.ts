@@ -1,5 +1,7 @@
 import { Annotation } from "@langchain/langgraph";
-import type { RunStatus, TestOutcome } from "../events/agent-event.js";
+import type { RankedCandidate, RunStatus, TestOutcome } from "../events/agent-event.js";
+
+export type { RankedCandidate };
 
 /** The problem a run solves, as plain text: an issue's title and body, or a typed task. */
 export interface TaskSpec {
@@ -228,23 +230,6 @@ export interface Candidate {
   limitHit: string | null;
   /** What went wrong, when the attempt failed (the model, the sandbox, git). */
   error?: string;
-}
-
-/** How a candidate ranked, and why: the facts the selection compared, in the order it compared them. */
-export interface RankedCandidate {
-  index: number;
-  /** Designed tests that failed on the base commit and pass with this candidate. */
-  fixed: number;
-  /** Tests that passed on the base commit and do not with this candidate. */
-  regressions: number;
-  /** Candidates (itself included) whose normalised patch is the same as this one's. */
-  agreement: number;
-  /** The first candidate that made the same change (itself when it is the first): the id of its cluster. */
-  sameAs: number;
-  /** Added plus removed lines. */
-  changedLines: number;
-  /** False for a candidate with no patch or no verdict: it ranks last. */
-  usable: boolean;
 }
 
 /** The selection among candidates: the winner, every candidate's standing, and the reason in words. */

@@ -6,6 +6,7 @@ import { AbortedError, AgentError } from "../../src/errors.js";
 import type { AgentEvent } from "../../src/events/agent-event.js";
 import { buildRunReport } from "../../src/events/run-report.js";
 import { readCheckpointState } from "../../src/graph/checkpoint-state.js";
+import type { RunLimits } from "../../src/memory/run-limits.js";
 import type { ScriptedTurn } from "../../src/models/scripted-chat-model.js";
 import { sandboxFactories } from "../support/sandbox-factories.js";
 import { call, createSourceRepository, rebuiltTrees, runGraphWithScripts, type RoleScripts } from "./graph-fixture.js";
@@ -84,21 +85,19 @@ const roles: RoleScripts = {
   programmer: [],
 };
 
+/** A run of the real graph on a fresh copy of the repository, its first round done by these candidates. */
+async function runCandidates(candidates: NonNullable<Parameters<typeof runGraphWithScripts>[0]["candidates"]>, limits: Partial<RunLimits> = {}) {
+  const source = await createSourceRepository(repository);
+  return runGraphWithScripts({ factory: local, source, task, scripts: roles, candidates, limits: { maxReplans: 0, ...limits } });
+}
+
 function selected(events: AgentEvent[]) {
   return events.find((event): event is Extract<AgentEvent, { type: "candidates-selected" }> => event.type === "candidates-selected");
 }
 
 describe("search.candidates: several first-round attempts, each verified in its own tree, and a selection", () => {
   it("keeps a candidate that breaks no test over one that breaks an existing test, and puts it in the run's tree", async () => {
-    const source = await createSourceRepository(repository);
-    const result = await runGraphWithScripts({
-      factory: local,
-      source,
-      task,
-      scripts: roles,
-      candidates: { scripts: [candidate(fixes.untitled), candidate(fixes.split)] },
-      limits: { maxReplans: 0 },
-    });
+    const result = await runCandidates({ scripts: [candidate(fixes.untitled), candidate(fixes.split)] });
 
     expect(result.state.selection?.winner).toBe(1);
     expect(result.state.selection?.reason).toContain("breaks fewer tests");
@@ -125,15 +124,7 @@ describe("search.candidates: several first-round attempts, each verified in its 
   }, 120_000);
 
   it("lets two candidates that made the same change outvote a third that came first", async () => {
-    const source = await createSourceRepository(repository);
-    const result = await runGraphWithScripts({
-      factory: local,
-      source,
-      task,
-      scripts: roles,
-      candidates: { scripts: [candidate(fixes.regex), candidate(fixes.split), candidate(fixes.splitSpaced)] },
-      limits: { maxReplans: 0 },
-    });
+    const result = await runCandidates({ scripts: [candidate(fixes.regex), candidate(fixes.split), candidate(fixes.splitSpaced)] });
 
     expect(result.state.status).toBe("solved");
     expect(result.state.selection?.winner).toBe(1);
@@ -144,15 +135,7 @@ describe("search.candidates: several first-round attempts, each verified in its 
   }, 120_000);
 
   it("keeps the best partial patch when every candidate fails", async () => {
-    const source = await createSourceRepository(repository);
-    const result = await runGraphWithScripts({
-      factory: local,
-      source,
-      task,
-      scripts: roles,
-      candidates: { scripts: [candidate(null), candidate("text.upper()"), candidate(fixes.stripOnly)] },
-      limits: { maxReplans: 0, maxRounds: 1 },
-    });
+    const result = await runCandidates({ scripts: [candidate(null), candidate("text.upper()"), candidate(fixes.stripOnly)] }, { maxRounds: 1 });
 
     expect(result.state.verdict?.solved).toBe(false);
     expect(result.state.status).toBe("limits-exceeded");
@@ -165,9 +148,8 @@ describe("search.candidates: several first-round attempts, each verified in its 
   }, 120_000);
 
   it("keeps going when one candidate's model fails: the failure is recorded with its error and ranks last; when all fail, the run stops with each error", async () => {
-    const source = await createSourceRepository(repository);
     // An empty script fails at its first call, as a model that errors for good would.
-    const result = await runGraphWithScripts({ factory: local, source, task, scripts: roles, candidates: { scripts: [[], candidate(fixes.split)] }, limits: { maxReplans: 0 } });
+    const result = await runCandidates({ scripts: [[], candidate(fixes.split)] });
     expect(result.state.status).toBe("solved");
     expect(result.state.selection?.winner).toBe(1);
     const failed = result.state.candidates.find((entry) => entry.index === 0)!;
@@ -175,24 +157,16 @@ describe("search.candidates: several first-round attempts, each verified in its 
     expect(failed.error).toContain("candidate 1 script has no turn 1");
     expect(selected(result.events)?.candidates.at(-1)).toMatchObject({ index: 0, usable: false });
 
-    const allFail = await runGraphWithScripts({ factory: local, source, task, scripts: roles, candidates: { scripts: [[], []] } }).catch((error: unknown) => error);
+    const allFail = await runCandidates({ scripts: [[], []] }).catch((error: unknown) => error);
     expect(allFail).toBeInstanceOf(AgentError);
     expect((allFail as AgentError).code).toBe("candidates-failed");
     expect((allFail as AgentError).message).toMatch(/Every candidate failed: 1: .*no turn 1.*; 2: .*no turn 1/);
   }, 120_000);
 
   it("asks the critic to choose when the tests tie the candidates, and says so", async () => {
-    const source = await createSourceRepository(repository);
-    const result = await runGraphWithScripts({
-      factory: local,
-      source,
-      task,
-      scripts: roles,
-      candidates: {
-        scripts: [candidate(fixes.split), candidate(fixes.regex)],
-        critic: [call("choose_candidate", { candidate: 2, reason: "the regular expression says what the issue asks" })],
-      },
-      limits: { maxReplans: 0 },
+    const result = await runCandidates({
+      scripts: [candidate(fixes.split), candidate(fixes.regex)],
+      critic: [call("choose_candidate", { candidate: 2, reason: "the regular expression says what the issue asks" })],
     });
     expect(result.state.selection?.winner).toBe(1);
     expect(result.state.selection?.critic).toContain("the regular expression");
