@@ -257,7 +257,6 @@ function createRunCommand(context: CliContext): Command {
       .option("--max-cost <usd>", "stop starting instances once the runs have cost this much in total")
       .option("--max-cost-per-instance <usd>", "limit of one instance's run")
       .option("--max-steps <n>", "limit: tool calls of one instance's run")
-    .option("--candidates <n>", CANDIDATES_FLAG_HELP)
       .option("--candidates <n>", CANDIDATES_FLAG_HELP)
       .option("--model-name <name>", "model_name_or_path in the predictions (default: the model string)")
       .option("--repos-dir <dir>", "local mirrors of the repositories, one git repository per OWNER/NAME")
@@ -356,6 +355,7 @@ export function createWorkerCommand(context: CliContext): Command {
     .option("--specs <file>", "environment specs for repositories outside the official table")
     .option("--max-cost-per-instance <usd>", "limit of one instance's run")
     .option("--max-steps <n>", "limit: tool calls of one instance's run")
+    .option("--candidates <n>", CANDIDATES_FLAG_HELP)
     .action(async (options: WorkerOptions, command: Command) => {
       if (options.bot) return (await import("./serve-command.js")).runBotWorker(context, options, command);
       const global = globalOptions(command);
