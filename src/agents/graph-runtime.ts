@@ -72,6 +72,8 @@ export interface GraphRuntime {
   findSuspects?: (sandbox: Sandbox, run: SpectrumRun, signal?: AbortSignal) => Promise<Suspect[]>;
   /** Several programmer attempts in the first round and a selection among them (search.candidates); absent for one. */
   candidates?: CandidateSettings;
+  /** In a candidate's own runtime: the way the plan asks this attempt to try (Plan.approaches), for the programmer's prompt. */
+  approach?: string;
 }
 
 /** What the spectrum runs: the reproduction (expected to fail), the passing tests, and the files to leave out. */

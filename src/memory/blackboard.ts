@@ -36,6 +36,8 @@ export interface Plan {
   steps: PlanStep[];
   /** Existing test files relevant to the change: the executor runs them before and after, to catch regressions. */
   relevantTests: string[];
+  /** Distinct ways to fix it, when the planner saw more than one: candidate i of search.candidates is asked to try the i-th. Never shown to the test designer. */
+  approaches?: string[];
   version: number;
 }
 

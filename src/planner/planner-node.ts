@@ -39,6 +39,13 @@ export const submitPlanSchema = z.object({
     .min(1),
   relevant_tests: z.array(z.string()).default([]).describe("Existing test files to run before and after the change, to catch regressions."),
   conventions: z.array(z.string().min(1)).default([]).describe("Conventions of this repository worth remembering for later runs (test layout, style, build), if you saw any."),
+  approaches: z
+    .array(z.string().min(1))
+    .max(8)
+    .default([])
+    .describe(
+      "Only when more than one fix is plausible: each distinct way to fix it, in a sentence (where to change what). Several programmer attempts may each be given one; the test designer never sees them. Leave empty when one fix is obvious.",
+    ),
 });
 
 /** The planner's system prompt: its role, the environment, the workflow and the rules. */
@@ -118,6 +125,7 @@ export function createPlannerNode(runtime: GraphRuntime) {
             summary: submitted.summary,
             steps: submitted.steps.map((step) => ({ owner: step.owner, description: step.description, doneCriterion: step.done_criterion })),
             relevantTests: submitted.relevant_tests,
+            ...(submitted.approaches.length > 0 ? { approaches: submitted.approaches } : {}),
             version: (state.plan?.version ?? 0) + 1,
           }
         : state.plan;

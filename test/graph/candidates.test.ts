@@ -72,6 +72,7 @@ const roles: RoleScripts = {
         { owner: "programmer", description: "Split on whitespace", done_criterion: "the reproduction passes" },
       ],
       relevant_tests: ["tests/test_core.py"],
+      approaches: ["Split on any whitespace and join the words with dashes.", "Strip the text, then collapse runs of spaces with a regular expression."],
     }),
   ],
   testDesigner: [
@@ -112,6 +113,10 @@ describe("search.candidates: several first-round attempts, each verified in its 
     const runs = result.events.filter((event): event is Extract<AgentEvent, { type: "test-run-end" }> => event.type === "test-run-end");
     expect(runs.filter((run) => run.phase === "base").map((run) => run.scope).sort()).toEqual(["designed", "existing"]);
     expect(runs.filter((run) => run.phase === "patched")).toHaveLength(4);
+    // Each candidate was asked to try the plan's approach of its rank; the test designer never saw them.
+    expect(result.candidateModels[0]!.requests[0]!.messages[1]!.text).toContain("Try this way of fixing it: Split on any whitespace");
+    expect(result.candidateModels[1]!.requests[0]!.messages[1]!.text).toContain("Try this way of fixing it: Strip the text, then collapse");
+    for (const request of result.models.testDesigner.requests) expect(JSON.stringify(request.messages)).not.toContain("collapse runs of spaces");
     // Each candidate's model wrote its own attempt; the main programmer was not called.
     expect(result.models.programmer.requests).toHaveLength(0);
     expect(result.candidateModels.map((model) => model.requests.length)).toEqual([2, 2]);
@@ -132,6 +137,8 @@ describe("search.candidates: several first-round attempts, each verified in its 
     expect(result.state.selection?.ranking.map((standing) => [standing.index, standing.agreement])).toEqual([[1, 2], [2, 2], [0, 1]]);
     expect(result.state.patch).toContain(fixes.split);
     expect(selected(result.events)?.candidates).toHaveLength(3);
+    // The plan named two approaches: the third candidate has none of its own.
+    expect(result.candidateModels[2]!.requests[0]!.messages[1]!.text).not.toContain("# Your approach");
   }, 120_000);
 
   it("keeps the best partial patch when every candidate fails", async () => {

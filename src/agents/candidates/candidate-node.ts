@@ -64,6 +64,8 @@ export function createCandidateNode(runtime: GraphRuntime) {
         stepsPerVisit: Math.min(runtime.stepsPerVisit, Math.max(1, limits.maxSteps - state.usage.steps)),
         emit: tagCandidate(runtime.emit, index),
       };
+      const approach = state.plan?.approaches?.[index];
+      if (approach) own.approach = approach;
       const programmed = await createProgrammerNode(own)(state);
       const { usage } = programmed;
       const patched: AgentStateValue = { ...state, round: programmed.round, patch: programmed.patch, usage: addBudgetUsage(state.usage, usage) };

@@ -45,6 +45,7 @@ export function programmerPrompt(state: AgentStateValue, runtime: GraphRuntime):
     ? `${planned}\n\nFunctions the failing reproduction runs, most suspicious first (spectrum: what the failing tests enter and the passing tests do not):\n${state.suspects.map((suspect, index) => `${index + 1}. ${suspect.path}:${suspect.line} ${suspect.name} (${suspect.evidence})`).join("\n")}`
     : planned;
   const feedback = state.verdict && !state.verdict.solved ? programmerPrompts.feedback.render({ round: String(state.verdict.round), feedback: state.verdict.feedback }) : "";
+  const approach = runtime.approach ? `\n\n# Your approach\nYou are one of several independent attempts at this issue. Try this way of fixing it: ${runtime.approach}\nIf, once you have read the code, it cannot work, say why in your summary and fix the issue the way that does.` : "";
   return programmerPrompts.task.render({
     title: state.task.title,
     body: state.task.body,
@@ -55,6 +56,7 @@ export function programmerPrompt(state: AgentStateValue, runtime: GraphRuntime):
     instructions: state.instructions || "(none)",
     memory: runtime.memoryText || "(nothing yet)",
     budget: describeBudgetLeft(state, runtime),
+    approach,
     feedback,
   });
 }
