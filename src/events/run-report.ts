@@ -392,6 +392,7 @@ export function renderReportText(report: RunReport): string {
     `          fail → pass ${tests.failToPass.length}${tests.failToPass.length ? `: ${tests.failToPass.join(", ")}` : ""}`,
     `          pass → fail ${tests.passToFail.length}${tests.passToFail.length ? `: ${tests.passToFail.join(", ")}` : ""}`,
   ];
+  if (report.candidates) lines.push(`candidates: ${report.candidates.candidates.length}, kept ${report.candidates.winner + 1}: ${oneLine(report.candidates.reason, 200)}`);
   if (report.changedFiles) lines.push(`changed:  ${report.changedFiles.length ? report.changedFiles.join(", ") : "nothing"}`);
   for (const problem of report.errors) lines.push(`problem:  ${problem.kind}${problem.node ? ` [${problem.node}]` : ""}: ${oneLine(problem.message, 200)}`);
   return `${lines.join("\n")}\n`;

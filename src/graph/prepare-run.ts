@@ -252,17 +252,17 @@ export async function prepareRun(environment: RunEnvironment, manifest: RunManif
     const workspace = await createWorkspace({ sourceRepo: manifest.repoPath, baseCommit: manifest.baseCommit, workspaceDir, ...(branch ? { branch } : {}) });
     await environment.prepareWorkspace?.(workspace.workdir);
     const sandbox = await createSandbox({
-        choice,
-        config: environment.config.sandbox,
-        docker: environment.docker,
-        hostWorkdir: workspace.workdir,
-        ...(environment.sandboxWorkdir ? { workdir: environment.sandboxWorkdir } : {}),
-        ...(environment.sandboxEnv ? { env: environment.sandboxEnv } : {}),
-        runId: manifest.runId,
-        hostPath: environment.env["PATH"] ?? "/usr/bin:/bin",
-        ...(environment.onProgress ? { onProgress: environment.onProgress } : {}),
-        ...(environment.signal ? { signal: environment.signal } : {}),
-      });
+      choice,
+      config: environment.config.sandbox,
+      docker: environment.docker,
+      hostWorkdir: workspace.workdir,
+      ...(environment.sandboxWorkdir ? { workdir: environment.sandboxWorkdir } : {}),
+      ...(environment.sandboxEnv ? { env: environment.sandboxEnv } : {}),
+      runId: manifest.runId,
+      hostPath: environment.env["PATH"] ?? "/usr/bin:/bin",
+      ...(environment.onProgress ? { onProgress: environment.onProgress } : {}),
+      ...(environment.signal ? { signal: environment.signal } : {}),
+    });
     sandboxes.push(sandbox);
     const git = createWorkspaceGit({ workdir: workspace.workdir, baseCommit: workspace.baseCommit });
     return { sandbox, git, tools: createToolset({ sandbox, git }) };

@@ -4,7 +4,7 @@ import { MemorySaver } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { AbortedError, AgentError } from "../../src/errors.js";
 import type { AgentEvent } from "../../src/events/agent-event.js";
-import { buildRunReport } from "../../src/events/run-report.js";
+import { buildRunReport, renderReportText } from "../../src/events/run-report.js";
 import { readCheckpointState } from "../../src/graph/checkpoint-state.js";
 import type { RunLimits } from "../../src/memory/run-limits.js";
 import type { ScriptedTurn } from "../../src/models/scripted-chat-model.js";
@@ -126,6 +126,7 @@ describe("search.candidates: several first-round attempts, each verified in its 
     expect(report.candidates?.candidates.map((entry) => entry.index)).toEqual([1, 0]);
     expect(report.candidates?.candidates[1]!.patch).toContain("untitled");
     expect(report.tests.passToFail).toEqual([]);
+    expect(renderReportText(report)).toContain("candidates: 2, kept 2: candidate 2 won: it breaks fewer tests");
   }, 120_000);
 
   it("lets two candidates that made the same change outvote a third that came first", async () => {
