@@ -61,12 +61,15 @@ export function functionGraphBuilder(roles: FunctionTaskRoles) {
   return (runtime: GraphRuntime, checkpointer?: BaseCheckpointSaver) => {
     // There is no planner to send a regression back to: the executor's feedback goes to the programmer.
     const limits = { ...runtime.limits, maxReplans: 0 };
-    const nodeRuntime: GraphRuntime = { ...runtime, limits };
+    // One function in one file: a spectrum of the reproduction's calls says nothing the programmer
+    // cannot see (it would cost two test runs per problem), and there is one attempt per round.
+    const { findSuspects: _spectrum, candidates: _candidates, ...rest } = runtime;
+    const nodeRuntime: GraphRuntime = { ...rest, limits };
     const programmer = createProgrammerNode(nodeRuntime);
     const brief = async (state: AgentStateValue): Promise<AgentStateUpdate> => ({ plan: state.plan ?? functionTaskPlan(roles), startedAt: state.startedAt || runtime.now() });
     const programmerRound = async (state: AgentStateValue) => {
       const update = await programmer(state);
-      return { ...update, attempts: [{ round: update.round ?? state.round + 1, patch: update.patch ?? "" }] };
+      return { ...update, attempts: [{ round: update.round, patch: update.patch }] };
     };
     const graph = new StateGraph(FunctionTaskState)
       .addNode("brief", brief)

@@ -201,6 +201,8 @@ describeWithDocker("agent bench run: the agents on HumanEval problems, graded ag
       // The second round's prompt carries the executor's feedback: the designed test that failed, and how.
       expect(requests).toHaveLength(4);
       expect(requests[2]!.messages[1]!.text).toContain("FAILED tests/test_solution.py::test_examples - assert 3.0 == 0.5");
+      // One function in one file: no spectrum of the reproduction's calls (two test runs that would say nothing new).
+      for (const request of requests) expect(request.messages[1]!.text).not.toContain("Functions the failing reproduction runs");
       expect(summarizeResults(run.results)).toMatchObject({ passed: 1, fixedByFeedback: 1, meanRounds: 2 });
     }, 600_000);
 
