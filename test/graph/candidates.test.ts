@@ -165,6 +165,11 @@ describe("search.candidates: several first-round attempts, each verified in its 
     expect(failed.error).toContain("candidate 1 script has no turn 1");
     expect(selected(result.events)?.candidates.at(-1)).toMatchObject({ index: 0, usable: false });
 
+    // A candidate whose tree or sandbox cannot be opened is a failed candidate too, not the end of the run.
+    const unopened = await runCandidates({ scripts: [candidate(fixes.split), candidate(fixes.regex)], unopenable: 1 });
+    expect(unopened.state.status).toBe("solved");
+    expect(unopened.state.candidates.find((entry) => entry.index === 1)?.error).toContain("sandbox could not start");
+
     const allFail = await runCandidates({ scripts: [[], []] }).catch((error: unknown) => error);
     expect(allFail).toBeInstanceOf(AgentError);
     expect((allFail as AgentError).code).toBe("candidates-failed");

@@ -16,6 +16,7 @@ import { createModelClient } from "../../src/models/model-client.js";
 import { createRetryPolicy } from "../../src/models/retry-policy.js";
 import { ScriptedChatModel, type ScriptedTurn } from "../../src/models/scripted-chat-model.js";
 import type { Sandbox } from "../../src/sandbox/sandbox.js";
+import { SandboxError } from "../../src/errors.js";
 import { createToolset } from "../../src/tools/registry.js";
 import type { SandboxFactory } from "../support/sandbox-factories.js";
 
@@ -88,7 +89,7 @@ export async function runGraphWithScripts(options: {
   /** Go on from the checkpoint instead of starting (invoke with null). */
   resume?: boolean;
   /** Several first-round candidates (search.candidates), one script each, and optionally a critic's script (models.critic). */
-  candidates?: { scripts: ScriptedTurn[][]; critic?: ScriptedTurn[] };
+  candidates?: { scripts: ScriptedTurn[][]; critic?: ScriptedTurn[]; /** A candidate whose tree cannot be opened (its sandbox fails to start). */ unopenable?: number };
 }): Promise<GraphRunResult> {
   const root = await mkdtemp(join(tmpdir(), "graph-run-"));
   const events: AgentEvent[] = [];
@@ -123,6 +124,7 @@ export async function runGraphWithScripts(options: {
   const candidateModels = (options.candidates?.scripts ?? []).map((turns, index) => new ScriptedChatModel({ turns, label: `candidate ${index + 1} script` }));
   const critic = options.candidates?.critic ? new ScriptedChatModel({ turns: options.candidates.critic, label: "critic script" }) : undefined;
   const openCandidateBench = async (index: number) => {
+    if (index === options.candidates?.unopenable) throw new SandboxError(`candidate ${index + 1}'s sandbox could not start (test)`);
     const workspaceDir = join(root, `candidate-${index}-${Date.now()}`);
     const { workdir } = await createWorkspace({ sourceRepo: options.source.path, baseCommit: options.source.commit, workspaceDir });
     const sandbox = await options.factory.create(workdir, { commandTimeoutMs: 120_000 });

@@ -37,7 +37,7 @@ function tagCandidate(emit: EmitEvent, candidate: number): EmitEvent {
  * sandbox of its own, with its own model client and its share of the budgets, then the executor
  * on that tree (the designed tests and the plan's existing tests, before and after). It appends
  * the candidate, verified, to the blackboard and leaves the run's own tree alone: the select
- * node puts the winner there. A candidate that fails (its model, its sandbox) is kept with its
+ * node puts the winner there. A candidate that fails (its model, its sandbox, its tree) is kept with its
  * error, so the others still count; an interrupt stops the run (resume re-runs the candidates
  * that had not finished: LangGraph keeps the finished ones' writes).
  */
@@ -49,10 +49,11 @@ export function createCandidateNode(runtime: GraphRuntime) {
         "This run stopped while its candidates worked, and it is being continued with one candidate at a time (a session where a person approves or steers). Continue it with `agent resume <run-id>`.",
       );
     }
-    const opened = await settings.openBench(index);
+    let opened: Awaited<ReturnType<typeof settings.openBench>> | undefined;
     let model = "";
     let record: Candidate;
     try {
+      opened = await settings.openBench(index);
       const client = await settings.model(index);
       model = client.modelKey;
       const limits = candidateLimits(state, runtime.limits, settings.count);
@@ -83,10 +84,10 @@ export function createCandidateNode(runtime: GraphRuntime) {
     } catch (error) {
       // An interrupt stops the run; a missing key or a bad setting would fail every candidate alike, so it stops the run too.
       if (error instanceof AbortedError || runtime.signal?.aborted || error instanceof ModelAuthError || error instanceof ConfigError) throw error;
-      const patch = await opened.bench.git.patch().catch(() => "");
+      const patch = opened ? await opened.bench.git.patch().catch(() => "") : "";
       record = { index, model, patch, summary: "failed", verdict: null, testRuns: [], usage: noUsage, limitHit: null, error: error instanceof Error ? error.message : String(error) };
     } finally {
-      await opened.dispose().catch(() => {});
+      await opened?.dispose().catch(() => {});
     }
     // The candidates' own clients are not the run's shared role models: their calls do not move a
     // scripted model's place on resume (modelCalls), but every token and dollar counts.
