@@ -108,14 +108,12 @@ export function createSelectNode(runtime: GraphRuntime) {
     await runtime.programmer.git.resetTo(winner.patch);
     runtime.emit(selectionEvent(candidates, selection));
     runtime.emit({ type: "node-end", node: "select", round, summary: reason });
-    // The base runs every candidate shares are kept once; the winner's patched runs are the round's.
-    const known = new Set(state.testRuns.map((run) => JSON.stringify(run)));
-    const testRuns = winner.testRuns.filter((run) => !known.has(JSON.stringify(run)));
     return {
       round,
       patch: winner.patch,
       verdict: winner.verdict,
-      testRuns,
+      // The winner's runs: the executor already left out those the blackboard had; the shared base runs enter once, with it.
+      testRuns: winner.testRuns,
       // The selection, not the executor's score, says which attempt is best: the winner is the patch a failed run keeps.
       bestPatch: ranking[0]!.usable ? { patch: winner.patch, score: winner.verdict!.score, round } : state.bestPatch,
       selection,
